@@ -1,0 +1,324 @@
+"""kiosk.toml -> frozen dataclasses.
+
+Every problem in the file is collected and reported together (key, value, what is
+expected), and unknown keys are errors, so a typo never passes silently.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin, get_type_hints
+
+DEFAULT_CONFIG_NAME = "kiosk.toml"
+CONFIG_ENV = "KIOSK_CONFIG"
+STORE_URL_ENV = "KIOSK_STORE_URL"
+
+Check = Callable[[Any], str | None]
+
+
+def _between(low: float, high: float) -> Check:
+    def check(value: Any) -> str | None:
+        return None if low <= value <= high else f"a number from {low:g} to {high:g}"
+
+    return check
+
+
+def _one_of(*allowed: object) -> Check:
+    def check(value: Any) -> str | None:
+        return None if value in allowed else "one of " + ", ".join(repr(a) for a in allowed)
+
+    return check
+
+
+def _identifier(value: Any) -> str | None:
+    ok = re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", value)
+    return None if ok else "letters, digits, '-', '_' or '.', at most 64 characters"
+
+
+def _admin_hash(value: Any) -> str | None:
+    ok = re.fullmatch(r"scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+", value)
+    return None if ok else "an scrypt hash made by `kiosk admin-pin-hash`"
+
+
+def _checked(default: Any, check: Check | None = None, doc: str = "") -> Any:
+    return field(default=default, metadata={"check": check, "doc": doc})
+
+
+@dataclass(frozen=True)
+class KioskSection:
+    id: str = _checked("kiosk-01", _identifier)
+    location: str = ""
+    data_dir: Path = Path("var")
+    language: Literal["zh", "en"] = "zh"
+    elderly_mode: bool = False
+    fullscreen: bool = True
+    hide_cursor: bool = False
+
+
+@dataclass(frozen=True)
+class ReaderSection:
+    backend: Literal["virtual", "pcsc"] = "virtual"
+    name_pattern: str = ""
+    scrambled_pin_pad: bool = False
+
+
+@dataclass(frozen=True)
+class StoreSection:
+    url: str = "sqlite:///{data_dir}/accounts.sqlite3"
+    password_env: str = "KIOSK_DB_PASSWORD"  # noqa: S105 (a variable name, not a password)
+    password_file: str = ""
+    timeout_seconds: float = _checked(3.0, _between(0.1, 60))
+
+
+@dataclass(frozen=True)
+class PrinterSection:
+    kind: Literal["spool", "cups"] = "spool"
+    spool_dir: Path = Path("{data_dir}/receipts")
+    cups_queue: str = ""
+    paper_width_mm: int = _checked(80, _one_of(58, 80))
+    paper_roll_mm: int = _checked(50_000, _between(1_000, 500_000))
+    history_entries: int = _checked(10, _between(0, 50))
+
+
+@dataclass(frozen=True)
+class TimeoutsSection:
+    idle_seconds: float = _checked(60.0, _between(5, 3600))
+    idle_warning_seconds: float = _checked(20.0, _between(5, 300))
+    take_card_reminder_seconds: float = _checked(10.0, _between(2, 300))
+    pin_entry_seconds: float = _checked(90.0, _between(10, 600))
+    card_read_seconds: float = _checked(10.0, _between(1, 120))
+
+
+@dataclass(frozen=True)
+class PrivacySection:
+    mask_name: bool = True
+    mask_citizen_id: bool = True
+    citizen_id_visible_head: int = _checked(4, _between(0, 8))
+    citizen_id_visible_tail: int = _checked(4, _between(0, 8))
+    card_number_visible_tail: int = _checked(4, _between(0, 9))
+
+
+@dataclass(frozen=True)
+class AdminSection:
+    pin_hash: str = _checked("", lambda v: _admin_hash(v) if v else None)
+
+
+@dataclass(frozen=True)
+class LoggingSection:
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    file: Path = Path("{data_dir}/logs/kiosk.log")
+    max_bytes: int = _checked(5_000_000, _between(10_000, 1_000_000_000))
+    backup_count: int = _checked(5, _between(0, 100))
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    kiosk: KioskSection = KioskSection()
+    reader: ReaderSection = ReaderSection()
+    store: StoreSection = StoreSection()
+    printer: PrinterSection = PrinterSection()
+    timeouts: TimeoutsSection = TimeoutsSection()
+    privacy: PrivacySection = PrivacySection()
+    admin: AdminSection = AdminSection()
+    logging: LoggingSection = LoggingSection()
+    source: Path | None = None
+
+    @property
+    def data_dir(self) -> Path:
+        return self.kiosk.data_dir
+
+    def store_url(self) -> str:
+        """The store URL with the password from the environment or a file, never the TOML."""
+        url = self.store.url
+        if not url.startswith("postgresql"):
+            return url
+        password = os.environ.get(self.store.password_env, "") if self.store.password_env else ""
+        if not password and self.store.password_file:
+            password = Path(self.store.password_file).read_text(encoding="utf-8").strip()
+        if password and "@" in url:
+            from urllib.parse import quote
+
+            scheme, rest = url.split("://", 1)
+            user, host = rest.split("@", 1)
+            if ":" not in user:
+                url = f"{scheme}://{user}:{quote(password, safe='')}@{host}"
+        return url
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    key: str
+    value: str
+    expected: str
+
+    def __str__(self) -> str:
+        shown = f" = {self.value}" if self.value else ""
+        return f"{self.key}{shown}: expected {self.expected}"
+
+
+class ConfigError(Exception):
+    """Every problem found in a configuration file, reported together."""
+
+    def __init__(self, source: Path | None, problems: list[ConfigProblem]) -> None:
+        self.source = source
+        self.problems = problems
+        where = str(source) if source else "configuration"
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{where}: {len(problems)} problem(s)\n{lines}")
+
+
+def _describe(kind: Any) -> str:
+    if get_origin(kind) is Literal:
+        return "one of " + ", ".join(repr(a) for a in get_args(kind))
+    names = {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}
+    return names.get(kind, "a path (string)")
+
+
+def _coerce(kind: Any, value: Any) -> tuple[Any, bool]:
+    """The value as `kind`, and whether it had the right type."""
+    if get_origin(kind) is Literal:
+        return value, value in get_args(kind)
+    if kind is bool:
+        return value, isinstance(value, bool)
+    if kind is int:
+        return value, isinstance(value, int) and not isinstance(value, bool)
+    if kind is float:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        return (float(value) if ok else value), ok
+    if kind is Path:
+        return (Path(value) if isinstance(value, str) else value), isinstance(value, str)
+    return value, isinstance(value, str)
+
+
+def _build_section(name: str, cls: type[Any], raw: Any, problems: list[ConfigProblem]) -> Any:
+    if not isinstance(raw, Mapping):
+        problems.append(ConfigProblem(f"[{name}]", repr(raw), "a table of settings"))
+        return cls()
+    hints = get_type_hints(cls)
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        dotted = f"{name}.{key}"
+        if key not in known:
+            close = [k for k in known if k.startswith(key[:3])]
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append(
+                ConfigProblem(dotted, repr(value), f"no such key (known: {', '.join(known)}){hint}")
+            )
+            continue
+        kind = hints[key]
+        coerced, ok = _coerce(kind, value)
+        if not ok:
+            problems.append(ConfigProblem(dotted, repr(value), _describe(kind)))
+            continue
+        check: Check | None = known[key].metadata.get("check")
+        expected = check(coerced) if check else None
+        if expected:
+            problems.append(ConfigProblem(dotted, repr(value), expected))
+            continue
+        values[key] = coerced
+    return cls(**values)
+
+
+def _expand(config: KioskConfig, base: Path) -> KioskConfig:
+    """Resolve `{data_dir}` and relative paths against the config file's folder."""
+    data_dir = config.kiosk.data_dir
+    if not data_dir.is_absolute():
+        data_dir = (base / data_dir).resolve()
+
+    def path(p: Path) -> Path:
+        expanded = Path(str(p).replace("{data_dir}", str(data_dir)))
+        return expanded if expanded.is_absolute() else (base / expanded).resolve()
+
+    url = config.store.url.replace("{data_dir}", str(data_dir))
+    if override := os.environ.get(STORE_URL_ENV):
+        url = override
+    return dataclasses.replace(
+        config,
+        kiosk=dataclasses.replace(config.kiosk, data_dir=data_dir),
+        store=dataclasses.replace(config.store, url=url),
+        printer=dataclasses.replace(config.printer, spool_dir=path(config.printer.spool_dir)),
+        logging=dataclasses.replace(config.logging, file=path(config.logging.file)),
+    )
+
+
+def _cross_checks(config: KioskConfig, problems: list[ConfigProblem]) -> None:
+    if config.printer.kind == "cups" and not config.printer.cups_queue:
+        problems.append(
+            ConfigProblem(
+                "printer.cups_queue", "''", 'a CUPS queue name when printer.kind = "cups"'
+            )
+        )
+    url = config.store.url
+    if not re.match(r"^(sqlite|postgresql(\+psycopg)?)://", url):
+        problems.append(
+            ConfigProblem("store.url", repr(url), "a sqlite:/// or postgresql+psycopg:// URL")
+        )
+    elif re.match(r"^postgresql[^:]*://[^/@]*:[^/@]*@", url):
+        problems.append(
+            ConfigProblem(
+                "store.url",
+                "(a URL with a password)",
+                "no password in the file: put it in the environment variable named by "
+                "store.password_env, or in store.password_file",
+            )
+        )
+
+
+SECTIONS: dict[str, type[Any]] = {
+    name: kind for name, kind in get_type_hints(KioskConfig).items() if name != "source"
+}
+
+
+def parse_config(text: str, source: Path | None = None) -> KioskConfig:
+    """Parse TOML text into a KioskConfig, raising ConfigError with every problem found."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(source, [ConfigProblem("(file)", "", f"valid TOML ({error})")]) from None
+    problems: list[ConfigProblem] = []
+    sections: dict[str, Any] = {}
+    for name, value in raw.items():
+        if name not in SECTIONS:
+            problems.append(
+                ConfigProblem(f"[{name}]", "", f"no such section (known: {', '.join(SECTIONS)})")
+            )
+            continue
+        sections[name] = _build_section(name, SECTIONS[name], value, problems)
+    config = KioskConfig(**sections, source=source)
+    base = source.parent if source else Path.cwd()
+    config = _expand(config, base)
+    _cross_checks(config, problems)
+    if problems:
+        raise ConfigError(source, problems)
+    return config
+
+
+def find_config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """--config, then $KIOSK_CONFIG, then ./kiosk.toml, then the one beside the package."""
+    if explicit:
+        return Path(explicit)
+    if env := os.environ.get(CONFIG_ENV):
+        return Path(env)
+    here = Path.cwd() / DEFAULT_CONFIG_NAME
+    if here.exists():
+        return here
+    return Path(__file__).resolve().parent.parent / DEFAULT_CONFIG_NAME
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> KioskConfig:
+    source = find_config_path(path)
+    try:
+        text = source.read_text(encoding="utf-8")
+    except OSError as error:
+        problem = ConfigProblem("(file)", str(source), f"a readable file ({error.strerror})")
+        raise ConfigError(source, [problem]) from None
+    except UnicodeDecodeError:
+        raise ConfigError(source, [ConfigProblem("(file)", "", "UTF-8 text")]) from None
+    return parse_config(text, source.resolve())

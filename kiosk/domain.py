@@ -1,0 +1,221 @@
+"""Plain, immutable domain types shared by the store, the session, the UI and printing.
+
+Money is always `decimal.Decimal` with two places; nothing here touches SQL, Qt or cards.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+CENT = Decimal("0.01")
+
+
+def money(value: Decimal | int | str) -> Decimal:
+    """A Decimal rounded to the cent (never a float)."""
+    return Decimal(value).quantize(CENT)
+
+
+class InsuranceType(enum.StrEnum):
+    EMPLOYEE = "employee"
+    RESIDENT = "resident"
+    RETIREE = "retiree"
+
+
+class CardStatus(enum.StrEnum):
+    ACTIVE = "active"
+    LOST = "lost"
+    SUSPENDED = "suspended"
+    REPLACED = "replaced"
+    CANCELLED = "cancelled"
+
+
+class LedgerKind(enum.StrEnum):
+    CONTRIBUTION = "contribution"
+    EMPLOYER_SHARE = "employer_share"
+    RETIREE_ALLOCATION = "retiree_allocation"
+    OUTPATIENT = "outpatient"
+    PHARMACY = "pharmacy"
+    INPATIENT_SELF_PAY = "inpatient_self_pay"
+    EXAM = "exam"
+    FAMILY_AID_OUT = "family_aid_out"
+    FAMILY_AID_IN = "family_aid_in"
+    CARRYOVER = "carryover"
+    REFUND = "refund"
+    CORRECTION = "correction"
+
+
+class InstitutionKind(enum.StrEnum):
+    HOSPITAL = "hospital"
+    CLINIC = "clinic"
+    PHARMACY = "pharmacy"
+
+
+class FilingType(enum.StrEnum):
+    LONG_TERM = "long_term"
+    TEMPORARY = "temporary"
+    REFERRAL = "referral"
+
+
+class FilingStatus(enum.StrEnum):
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+class FlagReason(enum.StrEnum):
+    """Why a charge deserves a second look (domain.md, 防止盗刷)."""
+
+    AFTER_CARD_LOST = "after_card_lost"
+    TWO_CITIES = "two_cities"
+    REMOTE_WITHOUT_FILING = "remote_without_filing"
+    DUPLICATE = "duplicate"
+    PHARMACY_SPIKE = "pharmacy_spike"
+    NIGHT_PHARMACY = "night_pharmacy"
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    entry_id: int
+    posted_at: datetime
+    kind: LedgerKind
+    amount: Decimal  # signed: money in is positive, money out negative
+    balance_after: Decimal
+    institution_name: str | None = None
+    institution_kind: InstitutionKind | None = None
+    region_code: str | None = None
+    pooled_amount: Decimal = Decimal("0.00")
+    quota_used: Decimal = Decimal("0.00")
+    counterpart: str | None = None  # family aid: the other person's masked name
+    reference: str | None = None
+    flags: tuple[FlagReason, ...] = ()
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    entries: tuple[LedgerEntry, ...]
+    page: int
+    page_size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+@dataclass(frozen=True)
+class Contribution:
+    period: date  # first day of the month
+    base: Decimal
+    employee: Decimal
+    employer: Decimal
+    to_personal_account: Decimal
+    arrived_at: datetime | None
+
+
+@dataclass(frozen=True)
+class FamilyBinding:
+    counterpart_name: str  # masked
+    relation: str  # spouse / child / parent
+    direction: str  # "payer" (my account pays for them) or "beneficiary"
+    since: date
+    transferred_this_year: Decimal
+
+
+@dataclass(frozen=True)
+class RemoteFiling:
+    filing_type: FilingType
+    region_code: str
+    region_name: str
+    valid_from: date
+    valid_until: date | None
+    status: FilingStatus
+
+
+@dataclass(frozen=True)
+class QuotaStatus:
+    year: int
+    limit: Decimal
+    used: Decimal
+
+    @property
+    def left(self) -> Decimal:
+        return max(Decimal("0.00"), self.limit - self.used)
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    """What the overview screen shows right after the PIN."""
+
+    person_name: str  # unmasked: the UI and receipt mask per kiosk.toml
+    citizen_id: str
+    card_number: str
+    insurance_type: InsuranceType
+    home_region: str
+    balance: Decimal
+    quota: QuotaStatus
+    last_contribution: Contribution | None
+    active_filing: RemoteFiling | None
+    family: tuple[FamilyBinding, ...]
+    flagged_count: int
+
+
+@dataclass(frozen=True)
+class AnnualStatement:
+    year: int
+    opening_balance: Decimal
+    income_by_kind: dict[LedgerKind, Decimal]
+    spending_by_kind: dict[LedgerKind, Decimal]  # positive amounts
+    family_aid_in: Decimal
+    family_aid_out: Decimal
+    closing_balance: Decimal
+    carried_over: Decimal
+    spending_by_month: tuple[Decimal, ...] = field(default=())  # 12 values, Jan..Dec
+
+    @property
+    def total_in(self) -> Decimal:
+        return sum(self.income_by_kind.values(), Decimal("0.00"))
+
+    @property
+    def total_out(self) -> Decimal:
+        return sum(self.spending_by_kind.values(), Decimal("0.00"))
+
+
+@dataclass(frozen=True)
+class FlaggedCharge:
+    entry: LedgerEntry
+    reasons: tuple[FlagReason, ...]
+
+
+@dataclass(frozen=True)
+class MaskingRules:
+    """How much of a name / ID / card number a screen or receipt shows (from kiosk.toml)."""
+
+    mask_name: bool = True
+    mask_citizen_id: bool = True
+    citizen_id_visible_head: int = 4
+    citizen_id_visible_tail: int = 4
+    card_number_visible_tail: int = 4
+
+
+@dataclass(frozen=True)
+class ReceiptData:
+    """Everything a receipt shows; built by kiosk.services, rendered by printing.receipt."""
+
+    kiosk_id: str
+    kiosk_location: str
+    printed_at: datetime
+    serial: str
+    person_name: str  # unmasked; the renderer masks per `masking`
+    citizen_id: str
+    card_number: str
+    balance: Decimal
+    quota: QuotaStatus
+    last_contribution: Contribution | None
+    entries: tuple[LedgerEntry, ...]
+    flagged: tuple[FlaggedCharge, ...]
+    card_hash: str  # hashed card number, for the verification code
+    masking: MaskingRules = MaskingRules()
+    language: str = "zh"

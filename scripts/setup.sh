@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Install what a fresh Debian machine lacks for the kiosk, then the project venv.
+# Idempotent: each step checks first, so a second run takes a couple of seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEB_PACKAGES=(
+  swig libpcsclite-dev            # build pyscard
+  pcscd libccid pcsc-tools vsmartcard-vpcd   # reader stack and the virtual reader
+  fonts-wqy-zenhei                # CJK font for Qt and ReportLab
+  poppler-utils zbar-tools        # pdftotext/pdftoppm, QR decoding for receipt checks
+  cups cups-client libcups2-dev   # cupsd, lp, pycups build
+  xvfb xauth libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0 libxcb-cursor0 \
+    libegl1 libgl1 libfontconfig1 libdbus-1-3   # Qt under Xvfb and offscreen
+)
+
+missing=()
+for p in "${DEB_PACKAGES[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+# PostgreSQL 15 server binaries: skip the package when the server is already there.
+if [ ! -x /usr/lib/postgresql/15/bin/initdb ] && ! dpkg -s postgresql-15 >/dev/null 2>&1; then
+  missing+=(postgresql)
+fi
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+PY="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv"
+  "$PY" -m venv .venv
+fi
+# Reinstall only when pyproject.toml changed since the last successful install.
+stamp=.venv/.kiosk-installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo "setup: installing Python packages"
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -e '.[test]'
+  touch "$stamp"
+fi
+echo "setup: ready"
