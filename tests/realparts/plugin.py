@@ -1,4 +1,7 @@
-"""Fixtures that start real parts (pcscd+vpcd, PostgreSQL, cupsd) for the tests themselves.
+"""Fixtures that start real parts for the tests themselves, one module per part."""
 
-Each part lives in its own module here; this plugin only re-exports their fixtures.
-"""
+pytest_plugins = [
+    "tests.realparts.pcscd",
+    "tests.realparts.postgres",
+    "tests.realparts.cups",
+]

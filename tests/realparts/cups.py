@@ -1,0 +1,1 @@
+"""Real-part fixture: cups (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""Real-part fixture: pcscd (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""Real-part fixture: postgres (filled in by its issue)."""
