@@ -7,6 +7,7 @@ expected), and unknown keys are errors, so a typo never passes silently.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
 import re
 import tomllib
@@ -156,9 +157,12 @@ class ConfigProblem:
     key: str
     value: str
     expected: str
+    unknown: bool = False  # a key or section that does not exist (a typo, usually)
 
     def __str__(self) -> str:
         shown = f" = {self.value}" if self.value else ""
+        if self.unknown:
+            return f"{self.key}{shown}: unknown {self.expected}"
         return f"{self.key}{shown}: expected {self.expected}"
 
 
@@ -206,10 +210,12 @@ def _build_section(name: str, cls: type[Any], raw: Any, problems: list[ConfigPro
     for key, value in raw.items():
         dotted = f"{name}.{key}"
         if key not in known:
-            close = [k for k in known if k.startswith(key[:3])]
+            close = difflib.get_close_matches(key, known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             problems.append(
-                ConfigProblem(dotted, repr(value), f"no such key (known: {', '.join(known)}){hint}")
+                ConfigProblem(
+                    dotted, repr(value), f"key (known: {', '.join(known)}){hint}", unknown=True
+                )
             )
             continue
         kind = hints[key]
@@ -287,7 +293,9 @@ def parse_config(text: str, source: Path | None = None) -> KioskConfig:
     for name, value in raw.items():
         if name not in SECTIONS:
             problems.append(
-                ConfigProblem(f"[{name}]", "", f"no such section (known: {', '.join(SECTIONS)})")
+                ConfigProblem(
+                    f"[{name}]", "", f"section (known: {', '.join(SECTIONS)})", unknown=True
+                )
             )
             continue
         sections[name] = _build_section(name, SECTIONS[name], value, problems)

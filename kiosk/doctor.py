@@ -1,0 +1,145 @@
+"""Health checks behind `kiosk doctor`: the configuration, Python dependencies, system parts.
+
+Each check returns a Finding with a plain fix, so a clinic's IT person can act on it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.config import ConfigError, KioskConfig, load_config
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+PYTHON_MODULES = {
+    "PySide6": "pyside6-essentials",
+    "smartcard": "pyscard",
+    "reportlab": "reportlab",
+    "sqlalchemy": "sqlalchemy",
+    "alembic": "alembic",
+    "psycopg": "psycopg[binary]",
+}
+
+CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+SETUP_FIX = "run `bash scripts/setup.sh` (installs Debian packages and the venv)"
+
+
+def check_config(path: str | None) -> tuple[list[Finding], KioskConfig | None]:
+    try:
+        config = load_config(path)
+    except ConfigError as error:
+        where = str(error.source) if error.source else "configuration"
+        findings = [
+            Finding(f"config {problem.key}", False, str(problem), f"edit {where}")
+            for problem in error.problems
+        ]
+        return findings, None
+    return [Finding("config", True, f"{config.source} is valid")], config
+
+
+def check_python_modules() -> list[Finding]:
+    findings = []
+    for module, package in PYTHON_MODULES.items():
+        found = importlib.util.find_spec(module) is not None
+        findings.append(
+            Finding(
+                f"python {package}",
+                found,
+                "installed" if found else "missing",
+                "" if found else f"pip install '{package}' ({SETUP_FIX})",
+            )
+        )
+    return findings
+
+
+def _executable(name: str, extra_dirs: Iterable[str] = ()) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    for folder in extra_dirs:
+        candidate = Path(folder) / name
+        if candidate.exists():
+            return str(candidate)
+    return None
+
+
+def check_system(config: KioskConfig | None) -> list[Finding]:
+    """Debian parts: needed ones always, the reader stack and CUPS when the config uses them."""
+    findings = [
+        Finding(
+            "font wqy-zenhei",
+            CJK_FONT.exists(),
+            str(CJK_FONT) if CJK_FONT.exists() else "missing: Chinese text would show as boxes",
+            "" if CJK_FONT.exists() else f"apt-get install fonts-wqy-zenhei ({SETUP_FIX})",
+        )
+    ]
+    wants_pcsc = config is not None and config.reader.backend == "pcsc"
+    wants_cups = config is not None and config.printer.kind == "cups"
+    parts: list[tuple[str, str, bool, list[str]]] = [
+        ("pcscd", "pcscd", wants_pcsc, ["/usr/sbin"]),
+        ("cupsd", "cups", wants_cups, ["/usr/sbin"]),
+        ("lp", "cups-client", wants_cups, []),
+    ]
+    for name, package, needed, dirs in parts:
+        where = _executable(name, dirs)
+        if where or needed:
+            findings.append(
+                Finding(
+                    f"system {name}",
+                    where is not None,
+                    where or "missing",
+                    "" if where else f"apt-get install {package}",
+                )
+            )
+    return findings
+
+
+def check_data_dir(config: KioskConfig) -> list[Finding]:
+    folder = config.data_dir
+    probe = folder if folder.exists() else folder.parent
+    writable = probe.exists() and os.access(probe, os.W_OK)
+    return [
+        Finding(
+            "data dir",
+            writable,
+            f"{folder} is writable" if writable else f"{folder} cannot be written",
+            "" if writable else "create it and give the kiosk user write access",
+        )
+    ]
+
+
+CHECKS: tuple[Callable[[KioskConfig], list[Finding]], ...] = (check_data_dir,)
+
+
+def run_checks(config_path: str | None) -> list[Finding]:
+    findings, config = check_config(config_path)
+    findings += check_python_modules()
+    findings += check_system(config)
+    if config is not None:
+        for check in CHECKS:
+            findings += check(config)
+    return findings
+
+
+def format_table(findings: list[Finding]) -> str:
+    width = max(len(f.check) for f in findings)
+    lines = []
+    for f in findings:
+        status = "ok" if f.ok else "PROBLEM"
+        line = f"{f.check.ljust(width)}  {status:<7}  {f.detail}"
+        if f.fix:
+            line += f"\n{'':{width}}  {'':7}  fix: {f.fix}"
+        lines.append(line)
+    return "\n".join(lines)
