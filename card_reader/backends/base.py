@@ -1,0 +1,34 @@
+"""The seam every backend implements; SSCard only ever sees `CardConnection.transmit`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from card_reader.events import EventCallback
+
+
+class CardConnection(Protocol):
+    atr: bytes
+
+    def transmit(self, apdu: bytes) -> bytes:
+        """Send one command APDU, return response data + SW1 SW2.
+
+        Raises CardRemovedError when the card left the reader, CardCommunicationError on other
+        reader failures."""
+        ...
+
+    def disconnect(self) -> None: ...
+
+
+class ReaderBackend(Protocol):
+    def list_readers(self) -> list[str]: ...
+
+    def subscribe(self, callback: EventCallback) -> Callable[[], None]:
+        """Deliver reader and card events to `callback` (on the backend's thread, and once
+        for the current state right away); returns a function that unsubscribes."""
+        ...
+
+    def connect(self, reader: str) -> CardConnection: ...
+
+    def close(self) -> None: ...

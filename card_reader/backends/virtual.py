@@ -1,0 +1,87 @@
+"""In-process backend driving simulated cards: unit tests and the demo's operator panel."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from card_reader.errors import CardRemovedError, NoCardError, NoReaderError
+from card_reader.events import CardInserted, CardRemoved, EventCallback, ReaderAdded, ReaderEvent
+from card_reader.simulator.card import CardPulled, SimulatedCard
+
+VIRTUAL_READER = "Virtual Reader 0"
+
+
+class VirtualConnection:
+    def __init__(self, backend: VirtualBackend, card: SimulatedCard) -> None:
+        self._backend = backend
+        self._card = card
+        self.atr = card.atr
+
+    def transmit(self, apdu: bytes) -> bytes:
+        if self._backend.card is not self._card:
+            raise CardRemovedError("virtual card removed")
+        try:
+            return self._card.process(apdu)
+        except CardPulled as error:
+            self._backend.remove()
+            raise CardRemovedError(str(error)) from None
+
+    def disconnect(self) -> None:
+        """Nothing to release for an in-process card."""
+
+
+class VirtualBackend:
+    def __init__(self, reader: str = VIRTUAL_READER) -> None:
+        self.reader = reader
+        self.card: SimulatedCard | None = None
+        self._callbacks: list[EventCallback] = []
+        self._lock = threading.Lock()
+
+    def list_readers(self) -> list[str]:
+        return [self.reader]
+
+    def subscribe(self, callback: EventCallback) -> Callable[[], None]:
+        with self._lock:
+            self._callbacks.append(callback)
+            card = self.card
+        callback(ReaderAdded(self.reader))
+        if card is not None:
+            callback(CardInserted(self.reader, card.atr))
+        return lambda: self._unsubscribe(callback)
+
+    def _unsubscribe(self, callback: EventCallback) -> None:
+        with self._lock:
+            if callback in self._callbacks:
+                self._callbacks.remove(callback)
+
+    def _emit(self, event: ReaderEvent) -> None:
+        with self._lock:
+            callbacks = list(self._callbacks)
+        for callback in callbacks:
+            callback(event)
+
+    def insert(self, card: SimulatedCard) -> None:
+        """Put `card` in the reader (taking out any card already there)."""
+        if self.card is not None:
+            self.remove()
+        card.reset()
+        self.card = card
+        self._emit(CardInserted(self.reader, card.atr))
+
+    def remove(self) -> None:
+        if self.card is None:
+            return
+        self.card = None
+        self._emit(CardRemoved(self.reader))
+
+    def connect(self, reader: str) -> VirtualConnection:
+        if reader != self.reader:
+            raise NoReaderError(f"no virtual reader {reader!r}")
+        if self.card is None:
+            raise NoCardError("no card in the virtual reader")
+        return VirtualConnection(self, self.card)
+
+    def close(self) -> None:
+        with self._lock:
+            self._callbacks.clear()

@@ -1,0 +1,104 @@
+"""The person and card as the card tells them, and the decoding rules for its records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from card_reader.errors import CardDataDamagedError
+
+CITIZEN_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+CITIZEN_ID_CHECK = "10X98765432"
+PADDING = b"\x00\x20"
+
+
+@dataclass(frozen=True)
+class CardIdentity:
+    card_number: str
+    ssn: str  # citizen ID (社会保障号码 = 公民身份号码)
+    name: str
+    sex: str  # "male" / "female"
+    birth_date: date
+    issue_date: date
+    expiry_date: date
+    spec_version: str
+    card_type: str
+    region_code: str
+    issuer_code: str
+    atr: str = ""
+
+    def expired(self, today: date) -> bool:
+        return today > self.expiry_date
+
+    def __repr__(self) -> str:
+        # Never let personal data slip into a log through a repr.
+        return f"CardIdentity(spec_version={self.spec_version!r}, card_type={self.card_type!r})"
+
+
+def citizen_id_check_char(first17: str) -> str:
+    total = sum(int(d) * w for d, w in zip(first17, CITIZEN_ID_WEIGHTS, strict=True))
+    return CITIZEN_ID_CHECK[total % 11]
+
+
+def citizen_id_valid(citizen_id: str) -> bool:
+    """GB 11643: 17 digits, then the check character over them."""
+    if len(citizen_id) != 18 or not citizen_id[:17].isdigit():
+        return False
+    return citizen_id[17].upper() == citizen_id_check_char(citizen_id[:17])
+
+
+def decode_bcd(raw: bytes, what: str) -> str:
+    digits = raw.hex().upper()
+    if not digits.isdigit():
+        raise CardDataDamagedError(f"{what}: not BCD")
+    return digits
+
+
+def decode_date(raw: bytes, what: str) -> date:
+    digits = decode_bcd(raw, what)
+    if len(digits) != 8:
+        raise CardDataDamagedError(f"{what}: {len(raw)} bytes, expected 4")
+    try:
+        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        raise CardDataDamagedError(f"{what}: not a calendar date") from None
+
+
+def decode_ascii(raw: bytes, what: str) -> str:
+    try:
+        text = raw.rstrip(PADDING).decode("ascii")
+    except UnicodeDecodeError:
+        raise CardDataDamagedError(f"{what}: not ASCII") from None
+    if not text.isprintable():
+        raise CardDataDamagedError(f"{what}: control characters")
+    return text
+
+
+def decode_name(raw: bytes) -> str:
+    """GBK (not GB2312: 堃 喆 玥 镕 are outside it), trailing 0x00/0x20 trimmed."""
+    try:
+        name = raw.rstrip(PADDING).decode("gbk")
+    except UnicodeDecodeError:
+        raise CardDataDamagedError("name: bytes that are not GBK") from None
+    if not name or not name.isprintable():
+        raise CardDataDamagedError("name: empty or control characters")
+    return name
+
+
+def sex_from_citizen_id(citizen_id: str) -> str:
+    """The 17th digit is odd for men and even for women (GB 11643)."""
+    return "male" if int(citizen_id[16]) % 2 else "female"
+
+
+def birth_date_from_citizen_id(citizen_id: str) -> date:
+    try:
+        return date(int(citizen_id[6:10]), int(citizen_id[10:12]), int(citizen_id[12:14]))
+    except ValueError:
+        raise CardDataDamagedError("citizen ID: birth date is not a calendar date") from None
+
+
+def checked_citizen_id(raw: bytes) -> str:
+    citizen_id = decode_ascii(raw, "citizen ID").upper()
+    if not citizen_id_valid(citizen_id):
+        raise CardDataDamagedError("citizen ID: checksum (GB 11643) does not match")
+    return citizen_id
