@@ -66,6 +66,10 @@ class PcscConnection:
     def transmit(self, apdu: bytes) -> bytes:
         hresult, response = scard.SCardTransmit(self._card, self._protocol, list(apdu))
         if hresult == scard.SCARD_S_SUCCESS:
+            if not response:
+                # A card always ends with a status word; an empty answer means the reader
+                # lost it (vpcd reports a vanished card this way, some CCID readers too).
+                raise CardRemovedError("transmit: empty response, card gone or mute")
             return bytes(response)
         if hresult in _CARD_GONE or hresult in _SERVICE_GONE:
             raise CardRemovedError(f"transmit: {_error_text(hresult)}")

@@ -1,0 +1,181 @@
+"""The same cards through a real pcscd and the vpcd reader, as a real reader would show them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from card_reader import open_card
+from card_reader.backends.pcsc import PcscBackend, wait_for_card
+from card_reader.errors import CardRemovedError
+from card_reader.events import CardInserted, CardRemoved, ReaderEvent
+from card_reader.simulator import Faults, build_card, profile
+from card_reader.sscard import PinStatus
+from tests.realparts.pcscd import VpcdReader
+
+pytestmark = pytest.mark.integration
+REPO = Path(__file__).resolve().parents[2]
+
+
+def read_json(reader: VpcdReader, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "card", "read", "--json", "--backend", "pcsc",
+         "--wait", "5", *extra],
+        capture_output=True, text=True, cwd=REPO, timeout=60, check=False,
+        env={**os.environ, **reader.env},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("key", "version"),
+    [
+        ("wang-zhe", "1.00"),  # T=0, 61xx, rare GBK 喆
+        ("zhang-wei", "2.00"),
+        ("li-kun", "3.00"),  # 6Cxx, P1=02 selects, rare GBK 堃
+        ("long-name", "2.00"),  # 4E name extension
+    ],
+)
+def test_kiosk_card_read_json_reads_each_spec_version_through_pcscd(
+    vpcd_reader: VpcdReader, key: str, version: str
+) -> None:
+    reader = vpcd_reader.insert(key)
+    result = read_json(vpcd_reader, "--reader", reader)
+    assert result.returncode == 0, result.stderr
+    identity = json.loads(result.stdout)
+    expected = profile(key).raw
+    assert identity["spec_version"] == version
+    assert identity["name"] == expected["name"]
+    assert identity["ssn"] == expected["citizen_id"]
+    assert identity["card_number"] == expected["card_number"]
+    assert identity["atr"].startswith("3B")
+    assert identity["apdu_count"] <= 19
+    if key == "zhang-wei":
+        assert identity["apdu_count"] == 11
+
+
+def test_kiosk_card_read_says_not_ssse_with_its_exit_code(vpcd_reader: VpcdReader) -> None:
+    reader = vpcd_reader.insert("not-ssse")
+    result = read_json(vpcd_reader, "--reader", reader)
+    assert result.returncode == 6
+    assert "not a social-security card" in result.stderr
+
+
+def test_kiosk_card_read_says_no_card_when_the_reader_is_empty(vpcd_reader: VpcdReader) -> None:
+    vpcd_reader.remove()
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "card", "read", "--backend", "pcsc", "--wait", "0.5"],
+        capture_output=True, text=True, cwd=REPO, timeout=60, check=False,
+        env={**os.environ, **vpcd_reader.env},
+    )  # fmt: skip
+    assert result.returncode == 5
+
+
+def test_a_wrong_pin_counts_down_and_blocks_through_pcscd(vpcd_reader: VpcdReader) -> None:
+    reader = vpcd_reader.insert("zhang-wei")
+    backend = PcscBackend(reader)
+    wait_for_card(backend, 5)
+    connection = backend.connect(reader)
+    try:
+        card = open_card(connection)
+        outcomes = [card.verify_pin("999999") for _ in range(3)]
+        assert [o.tries_left for o in outcomes] == [2, 1, 0]
+        assert outcomes[-1].status is PinStatus.BLOCKED
+        assert card.pin_tries_left() == 0
+    finally:
+        connection.disconnect()
+        backend.close()
+
+
+def test_a_blocked_card_reports_zero_tries(vpcd_reader: VpcdReader) -> None:
+    reader = vpcd_reader.insert("blocked-pin")
+    backend = PcscBackend(reader)
+    wait_for_card(backend, 5)
+    connection = backend.connect(reader)
+    try:
+        assert open_card(connection).pin_tries_left() == 0
+    finally:
+        connection.disconnect()
+        backend.close()
+
+
+def test_a_card_pulled_at_every_apdu_gives_card_removed_and_nothing_hangs(
+    vpcd_reader: VpcdReader,
+) -> None:
+    backend = PcscBackend()
+    try:
+        for position in range(11):
+            reader = vpcd_reader.insert(
+                build_card(profile("zhang-wei"), Faults(pull_after=position))
+            )
+            wait_for_card(backend, 5, reader)
+            connection = backend.connect(reader)
+            started = time.monotonic()
+            with pytest.raises(CardRemovedError):
+                open_card(connection).read_identity()
+            assert time.monotonic() - started < 5
+            connection.disconnect()
+            vpcd_reader.remove()
+    finally:
+        backend.close()
+
+
+def test_insert_and_remove_events_arrive_promptly(vpcd_reader: VpcdReader) -> None:
+    backend = PcscBackend()
+    events: list[tuple[float, ReaderEvent]] = []
+    backend.subscribe(lambda e: events.append((time.monotonic(), e)))
+    try:
+        reader = vpcd_reader.insert("zhang-wei")
+        _wait_for(
+            lambda: any(isinstance(e, CardInserted) and e.reader == reader for _, e in events)
+        )
+        removed_at = time.monotonic()
+        vpcd_reader.remove()
+        _wait_for(lambda: any(isinstance(e, CardRemoved) for _, e in events))
+        seen = next(t for t, e in events if isinstance(e, CardRemoved))
+        # pcscd polls vpcd every 400 ms; the kiosk must wipe the screen within 300 ms after that.
+        assert seen - removed_at < 1.0
+    finally:
+        backend.close()
+
+
+def test_events_resume_within_5_seconds_after_pcscd_restarts(vpcd_reader: VpcdReader) -> None:
+    backend = PcscBackend()
+    events: list[ReaderEvent] = []
+    lock = threading.Lock()
+
+    def record(event: ReaderEvent) -> None:
+        with lock:
+            events.append(event)
+
+    backend.subscribe(record)
+    try:
+        time.sleep(0.5)
+        vpcd_reader.kill_pcscd()
+        time.sleep(1.0)
+        vpcd_reader.harness.start()
+        restarted = time.monotonic()
+        reader = vpcd_reader.insert("wang-zhe")
+        _wait_for(lambda: any(isinstance(e, CardInserted) and e.reader == reader for e in events))
+        assert time.monotonic() - restarted < 5
+        connection = backend.connect(reader)
+        assert open_card(connection).read_identity().name == "王喆"
+        connection.disconnect()
+    finally:
+        backend.close()
+
+
+def _wait_for(condition: object, timeout: float = 5.0) -> None:
+    assert callable(condition)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.02)
+    raise AssertionError("condition not met within the timeout")
