@@ -143,10 +143,12 @@ class ApduChannel:
             self.transmit_seconds += time.perf_counter() - started
             self.apdu_count += 1
         response = Response.from_bytes(answer)
-        line = f"> {command.redacted_hex()}  < {response.sw:04X} ({len(response.data)} bytes)"
-        if self.keep_trace:
-            self.trace.append(line)
-        log.debug("%s", line)
+        # Formatting the trace costs as much as a loopback APDU: only when someone reads it.
+        if self.keep_trace or log.isEnabledFor(logging.DEBUG):
+            line = f"> {command.redacted_hex()}  < {response.sw:04X} ({len(response.data)} bytes)"
+            if self.keep_trace:
+                self.trace.append(line)
+            log.debug("%s", line)
         return response
 
     def send(self, command: Command, want_data: bool = True) -> Response:
