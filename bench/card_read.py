@@ -29,7 +29,9 @@ def run(config: KioskConfig, quick: bool, **_: Any) -> dict[str, Any]:
         slot.insert(build_card(profile("zhang-wei")))
         reader, _atr = wait_for_card(backend, 5)
         connection = backend.connect(reader)
-        totals, transmits, counts = [], [], []
+        totals: list[float] = []
+        transmits: list[float] = []
+        counts: list[int] = []
         for _ in range(reads):
             card = open_card(connection)
             started = time.perf_counter()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtGui import QColor, QGuiApplication
+from PySide6.QtGui import QColor, QGuiApplication, QScreen
 
 MM_PER_INCH = 25.4
 # Offscreen and some panels report no physical size; a 24" 1080p kiosk panel is ~92 dpi.
@@ -16,7 +16,8 @@ FALLBACK_DPI = 92.0
 
 
 def screen_dpi() -> float:
-    screen = QGuiApplication.primaryScreen()
+    # The stubs say never None; Qt returns null when there is no screen at all.
+    screen: QScreen | None = QGuiApplication.primaryScreen()
     if screen is None:
         return FALLBACK_DPI
     dpi = float(screen.physicalDotsPerInch())
