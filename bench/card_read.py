@@ -32,7 +32,7 @@ def run(config: KioskConfig, quick: bool, **_: Any) -> dict[str, Any]:
         totals: list[float] = []
         transmits: list[float] = []
         counts: list[int] = []
-        for _ in range(reads):
+        for _read in range(reads):
             card = open_card(connection)
             started = time.perf_counter()
             card.read_identity()
