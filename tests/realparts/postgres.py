@@ -1,1 +1,34 @@
-"""Real-part fixture: postgres (filled in by its issue)."""
+"""Real-part fixture: a throwaway PostgreSQL 15 cluster, started once per test session.
+
+Each test module asks `postgres_database(name)` for a fresh database of its own, so the
+modules stay independent. The cluster is owned by the `postgres` user in a mkdtemp()
+directory and listens only on a unix socket there (tests/../real-parts.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from kiosk.store.pg_harness import PG_BIN, PostgresCluster
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    if not (PG_BIN / "initdb").exists():
+        pytest.skip(
+            f"PostgreSQL 15 server binaries missing in {PG_BIN} (apt-get install postgresql)"
+        )
+    cluster = PostgresCluster()
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.cleanup()
+
+
+@pytest.fixture(scope="session")
+def postgres_database(postgres_cluster: PostgresCluster) -> Callable[[str], str]:
+    """name -> the URL of a new, empty database on the session's cluster."""
+    return postgres_cluster.create_database

@@ -1,0 +1,358 @@
+"""AccountService: the only way the session flow reads the account store.
+
+Each public call is one short read-only transaction with a deadline (store.timeout_seconds),
+answers with kiosk.domain types, and leaves an audit row (card number hashed). Known
+failures are typed: CardNotActive (lost / replaced / expired / suspended / cancelled /
+unknown) and StoreUnavailable (unreachable, too slow, or not set up).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from kiosk.domain import (
+    AccountSummary,
+    AnnualStatement,
+    Contribution,
+    FamilyBinding,
+    FlaggedCharge,
+    HistoryPage,
+    InsuranceType,
+    LedgerKind,
+    MaskingRules,
+    ReceiptData,
+    RemoteFiling,
+)
+from kiosk.store.errors import CardNotActive, CardRefusal, StoreError, StoreUnavailable
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
+    from sqlalchemy.orm import sessionmaker
+
+    from kiosk.config import KioskConfig
+    from kiosk.store.reads import Holder
+
+__all__ = [
+    "AccountService",
+    "CardNotActive",
+    "CardRefusal",
+    "StoreError",
+    "StoreUnavailable",
+]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+MAX_PAGE_SIZE = 100
+DEFAULT_MASKING = MaskingRules()
+OUTBOX_NAME = "audit-outbox.sqlite3"
+
+
+class AccountService:
+    """Queries for one kiosk. Thread-safe for the kiosk's single store worker thread."""
+
+    def __init__(
+        self,
+        store: Engine | sessionmaker,  # type: ignore[type-arg]
+        kiosk_id: str,
+        clock: Callable[[], datetime] = datetime.now,
+        *,
+        timeout_seconds: float = 3.0,
+        outbox_path: Path | None = None,
+        audit: bool = True,
+        kiosk_location: str = "",
+    ) -> None:
+        from sqlalchemy import Engine
+
+        from kiosk.store.audit import AuditWriter
+        from kiosk.store.outbox import AuditOutbox
+
+        engine = store if isinstance(store, Engine) else store.kw["bind"]
+        self.engine: Engine = engine
+        self.kiosk_id = kiosk_id
+        self.kiosk_location = kiosk_location
+        self.clock = clock
+        self.timeout_seconds = timeout_seconds
+        self.audit = audit
+        # PostgreSQL: BEGIN READ ONLY (psycopg adds it to the BEGIN, no extra round trip).
+        self._reader = (
+            engine.execution_options(postgresql_readonly=True)
+            if engine.dialect.name == "postgresql"
+            else engine
+        )
+        outbox = AuditOutbox(outbox_path or Path("var") / OUTBOX_NAME)
+        self._audit = AuditWriter(engine, outbox)
+
+    @classmethod
+    def from_config(
+        cls, config: KioskConfig, clock: Callable[[], datetime] = datetime.now
+    ) -> AccountService:
+        """The service for kiosk.toml's store URL, timeout and data_dir (for the outbox)."""
+        from kiosk.store.engine import make_engine
+
+        engine = make_engine(config.store_url(), config.store.timeout_seconds)
+        return cls(
+            engine,
+            config.kiosk.id,
+            clock,
+            timeout_seconds=config.store.timeout_seconds,
+            outbox_path=config.data_dir / OUTBOX_NAME,
+            kiosk_location=config.kiosk.location,
+        )
+
+    # -- the queries -------------------------------------------------------------------
+
+    def summary(self, card_number: str) -> AccountSummary:
+        """The overview: balance, quota, last contribution, filing, family, flagged count."""
+        from kiosk.store import reads
+
+        def query(connection: Connection, holder: Holder, now: datetime) -> AccountSummary:
+            recent = reads.recent_entries(connection, holder.person_id, now)
+            found = reads.filings(connection, holder.person_id, now.date())
+            return AccountSummary(
+                person_name=holder.name,
+                citizen_id=holder.citizen_id,
+                card_number=card_number,
+                insurance_type=InsuranceType(holder.insurance_type),
+                home_region=holder.home_region,
+                balance=holder.balance,
+                quota=holder.quota,
+                last_contribution=reads.last_contribution(connection, holder.person_id),
+                active_filing=reads.active_filing(found, now.date()),
+                family=reads.family_bindings(connection, holder.person_id, recent, now.year),
+                flagged_count=len(reads.analyse(recent, holder, found)),
+            )
+
+        return self._call("summary", card_number, query)
+
+    def history(
+        self,
+        card_number: str,
+        page: int = 1,
+        page_size: int = 20,
+        kind: LedgerKind | None = None,
+        since: date | datetime | None = None,
+    ) -> HistoryPage:
+        """Ledger entries newest first; `page` counts from 1; entries carry their flags."""
+        from kiosk.store import reads
+
+        if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page >= 1 and 1 <= page_size <= {MAX_PAGE_SIZE}")
+        start = since if isinstance(since, datetime) or since is None else _midnight(since)
+        return self._call(
+            "history",
+            card_number,
+            lambda c, h, now: reads.history(
+                c, h, now, page=page, page_size=page_size, kind=kind, since=start
+            ),
+        )
+
+    def contributions(self, card_number: str, months: int = 12) -> tuple[Contribution, ...]:
+        """The last `months` months of contributions (or retiree allocations), newest first."""
+        from kiosk.store import reads
+
+        def query(
+            connection: Connection, holder: Holder, now: datetime
+        ) -> tuple[Contribution, ...]:
+            index = now.year * 12 + now.month - 1 - (months - 1)
+            since = date(index // 12, index % 12 + 1, 1)
+            return reads.contributions(connection, holder.person_id, since)
+
+        return self._call("contributions", card_number, query)
+
+    def annual_statement(self, card_number: str, year: int | None = None) -> AnnualStatement:
+        """The year's statement (default: this year), reconciling to the ledger to the cent."""
+        from kiosk.store import reads
+
+        return self._call(
+            "annual_statement",
+            card_number,
+            lambda c, h, now: reads.annual_statement(c, h.person_id, year or now.year, now.date()),
+        )
+
+    def flagged_charges(self, card_number: str) -> tuple[FlaggedCharge, ...]:
+        """Recent charges that deserve a second look (domain.md), newest first."""
+        return self._call("flagged_charges", card_number, _flagged)
+
+    def family_bindings(self, card_number: str) -> tuple[FamilyBinding, ...]:
+        from kiosk.store import reads
+
+        def query(
+            connection: Connection, holder: Holder, now: datetime
+        ) -> tuple[FamilyBinding, ...]:
+            recent = reads.recent_entries(connection, holder.person_id, now)
+            return reads.family_bindings(connection, holder.person_id, recent, now.year)
+
+        return self._call("family_bindings", card_number, query)
+
+    def filings(self, card_number: str) -> tuple[RemoteFiling, ...]:
+        """Every remote-care filing, newest first (expired and revoked ones too)."""
+        from kiosk.store import reads
+
+        return self._call(
+            "filings", card_number, lambda c, h, now: reads.filings(c, h.person_id, now.date())
+        )
+
+    def receipt_data(
+        self,
+        card_number: str,
+        printed_at: datetime,
+        serial: str,
+        masking: MaskingRules = DEFAULT_MASKING,
+        *,
+        entries: int = 10,
+        language: str = "zh",
+    ) -> ReceiptData:
+        """Everything a receipt shows, read in one transaction."""
+        from kiosk.store import reads
+        from kiosk.store.audit import card_hash
+
+        def query(connection: Connection, holder: Holder, now: datetime) -> ReceiptData:
+            page = reads.history(connection, holder, now, page=1, page_size=max(1, entries))
+            return ReceiptData(
+                kiosk_id=self.kiosk_id,
+                kiosk_location=self.kiosk_location,
+                printed_at=printed_at,
+                serial=serial,
+                person_name=holder.name,
+                citizen_id=holder.citizen_id,
+                card_number=card_number,
+                balance=holder.balance,
+                quota=holder.quota,
+                last_contribution=reads.last_contribution(connection, holder.person_id),
+                entries=page.entries[:entries],
+                flagged=_flagged(connection, holder, now),
+                card_hash=card_hash(card_number),
+                masking=masking,
+                language=language,
+            )
+
+        return self._call("receipt", card_number, query)
+
+    # -- audit and heartbeat -----------------------------------------------------------
+
+    def record_query(
+        self, action: str, outcome: str, card_number: str | None = None, reachable: bool = True
+    ) -> None:
+        """An audit row for something the service did not see itself (a print, a PIN block).
+
+        The queries above audit themselves. Never raises: a row the store cannot take waits
+        in the local outbox (under data_dir) and is written when the store answers again.
+        """
+        from kiosk.store.audit import new_record
+
+        record = new_record(self.kiosk_id, action, outcome, card_number, self.clock())
+        try:
+            self._audit.write(record, store_reachable=reachable)
+        except Exception:  # the audit trail must never break a session
+            log.exception("audit row lost: the outbox failed too")
+
+    def flush_outbox(self) -> int:
+        """Write waiting audit rows to the store; returns how many were written."""
+        return self._audit.flush()
+
+    @property
+    def outbox_pending(self) -> int:
+        return self._audit.outbox.pending_count()
+
+    def record_heartbeat(
+        self, reader_state: str, printer_state: str, paper_left_mm: int | None = None
+    ) -> None:
+        """Upsert this kiosk's heartbeat row; raises StoreUnavailable when it cannot."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from kiosk.store.engine import deadline
+
+        try:
+            with deadline(self.timeout_seconds):
+                self._audit.heartbeat(
+                    self.kiosk_id, self.clock(), reader_state, printer_state, paper_left_mm
+                )
+        except SQLAlchemyError as error:
+            raise StoreUnavailable(f"heartbeat not written: {type(error).__name__}") from None
+
+    def close(self) -> None:
+        self._audit.outbox.close()
+        self.engine.dispose()
+
+    # -- plumbing ----------------------------------------------------------------------
+
+    def _call(
+        self,
+        action: str,
+        card_number: str,
+        query: Callable[[Connection, Holder, datetime], T],
+    ) -> T:
+        outcome, reachable = "ok", True
+        try:
+            return self._read(card_number, query)
+        except CardNotActive as refused:
+            outcome = f"refused_{refused.status.value}"
+            raise
+        except StoreUnavailable:
+            outcome, reachable = "store_unavailable", False
+            raise
+        finally:
+            if self.audit:
+                self.record_query(action, outcome, card_number, reachable)
+
+    def _read(self, card_number: str, query: Callable[[Connection, Holder, datetime], T]) -> T:
+        from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+        from kiosk.store import reads
+        from kiosk.store.engine import deadline
+
+        started = time.monotonic()
+        for attempt in (1, 2):
+            try:
+                with deadline(self.timeout_seconds), self._connection() as connection:
+                    now = self.clock()
+                    holder = reads.resolve(connection, card_number, now)
+                    return query(connection, holder, now)
+            except DBAPIError as error:
+                # A pooled connection that died with the server: one retry on a fresh one.
+                elapsed = time.monotonic() - started
+                retry = attempt == 1 and elapsed < self.timeout_seconds / 2
+                if error.connection_invalidated and retry:
+                    continue
+                raise _unavailable(error, elapsed) from None
+            except SQLAlchemyError as error:
+                raise _unavailable(error, time.monotonic() - started) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        with self._reader.connect() as connection:
+            yield connection  # leaving rolls the read-only transaction back
+
+
+def _flagged(connection: Connection, holder: Holder, now: datetime) -> tuple[FlaggedCharge, ...]:
+    from kiosk.store import reads
+
+    recent = reads.recent_entries(connection, holder.person_id, now)
+    flags = reads.analyse(recent, holder, reads.filings(connection, holder.person_id, now.date()))
+    return tuple(
+        FlaggedCharge(entry=reads.to_entry(row, flags), reasons=flags[row.entry_no])
+        for row in reversed(recent)
+        if row.entry_no in flags
+    )
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day)
+
+
+def _unavailable(error: Exception, elapsed: float) -> StoreUnavailable:
+    detail = str(getattr(error, "orig", None) or error).splitlines()[0][:200]
+    if "no such table" in detail or "does not exist" in detail:
+        detail += " (run `kiosk db upgrade`)"
+    unavailable = StoreUnavailable(
+        f"account store unavailable after {elapsed:.2f} s: {type(error).__name__}: {detail}"
+    )
+    log.warning("%s", unavailable.operator_message)
+    return unavailable

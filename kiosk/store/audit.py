@@ -1,0 +1,128 @@
+"""Audit rows and heartbeats: written to the store, or kept in the outbox while it is down."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, Executable
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+
+from kiosk.store.models import TABLES
+from kiosk.store.outbox import AuditOutbox, AuditRecord
+
+log = logging.getLogger(__name__)
+
+_AUDIT = TABLES["audit_event"]
+_HEARTBEAT = TABLES["kiosk_heartbeat"]
+# A fixed key makes the hash useless for looking a card up in another system's logs; the
+# same card still hashes alike across the fleet, so operators can follow one card.
+_CARD_HASH_KEY = b"sscard-kiosk/audit/v1"
+
+
+def card_hash(card_number: str) -> str:
+    """A keyed BLAKE2b of the card number (32 hex digits): correlates, never reveals."""
+    return hashlib.blake2b(
+        card_number.encode("utf-8"), key=_CARD_HASH_KEY, digest_size=16
+    ).hexdigest()
+
+
+def new_record(
+    kiosk_id: str, action: str, outcome: str, card_number: str | None, at: datetime
+) -> AuditRecord:
+    return AuditRecord(
+        event_key=uuid.uuid4().hex,
+        at=at.replace(microsecond=0),
+        kiosk_id=kiosk_id,
+        action=action[:32],
+        outcome=outcome[:32],
+        card_hash=card_hash(card_number) if card_number else None,
+    )
+
+
+def _insert_ignoring_duplicates(connection: Connection, records: list[AuditRecord]) -> None:
+    rows = [
+        {
+            "event_key": r.event_key,
+            "at": r.at,
+            "kiosk_id": r.kiosk_id,
+            "action": r.action,
+            "outcome": r.outcome,
+            "card_hash": r.card_hash,
+        }
+        for r in records
+    ]
+    statement: Executable
+    if connection.dialect.name == "postgresql":
+        statement = postgresql.insert(_AUDIT).on_conflict_do_nothing(index_elements=["event_key"])
+    else:
+        statement = sqlite.insert(_AUDIT).on_conflict_do_nothing(index_elements=["event_key"])
+    connection.execute(statement, rows)
+
+
+class AuditWriter:
+    """Writes audit rows straight to the store; the outbox catches what the store missed."""
+
+    def __init__(self, engine: Engine, outbox: AuditOutbox) -> None:
+        self.engine = engine
+        self.outbox = outbox
+
+    def write(self, record: AuditRecord, store_reachable: bool = True) -> bool:
+        """True when the row reached the store; otherwise it waits in the outbox."""
+        if not store_reachable:
+            self.outbox.put(record)
+            return False
+        try:
+            with self.engine.begin() as connection:
+                _insert_ignoring_duplicates(connection, [record])
+        except SQLAlchemyError as error:
+            log.warning("audit row kept in the outbox: %s", type(error).__name__)
+            self.outbox.put(record)
+            return False
+        if self.outbox.pending_count():
+            self.flush()
+        return True
+
+    def flush(self, batch: int = 500) -> int:
+        """Move outbox rows to the store; returns how many were written."""
+        written = 0
+        while records := self.outbox.oldest(batch):
+            try:
+                with self.engine.begin() as connection:
+                    _insert_ignoring_duplicates(connection, records)
+            except SQLAlchemyError as error:
+                log.warning("audit outbox not flushed yet: %s", type(error).__name__)
+                break
+            self.outbox.remove([r.event_key for r in records])
+            written += len(records)
+        if written:
+            log.info("flushed %d audit row(s) from the outbox", written)
+        return written
+
+    def heartbeat(
+        self,
+        kiosk_id: str,
+        at: datetime,
+        reader_state: str,
+        printer_state: str,
+        paper_left_mm: int | None,
+    ) -> None:
+        values = {
+            "kiosk_id": kiosk_id,
+            "last_seen": at.replace(microsecond=0),
+            "reader_state": reader_state[:32],
+            "printer_state": printer_state[:32],
+            "paper_left_mm": paper_left_mm,
+        }
+        statement: Executable
+        with self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                pg = postgresql.insert(_HEARTBEAT).values(values)
+                statement = pg.on_conflict_do_update(index_elements=["kiosk_id"], set_=values)
+            else:
+                lite = sqlite.insert(_HEARTBEAT).values(values)
+                statement = lite.on_conflict_do_update(index_elements=["kiosk_id"], set_=values)
+            connection.execute(statement)

@@ -1,0 +1,129 @@
+"""Engines for the store: SQLite (WAL, foreign keys, busy timeout) or PostgreSQL (psycopg 3).
+
+Nothing waits longer than the configured timeout: psycopg gets connect_timeout,
+statement_timeout and lock_timeout; SQLite gets busy_timeout and a progress handler that
+interrupts a statement whose call has passed its deadline (see `deadline`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import math
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.pool import ConnectionPoolEntry
+
+# The monotonic time after which a SQLite statement is interrupted (0: no deadline).
+_DEADLINE: contextvars.ContextVar[float] = contextvars.ContextVar("store_deadline", default=0.0)
+PROGRESS_OPS = 4000  # SQLite VM steps between deadline checks (~20 us)
+
+
+@contextlib.contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """SQLite statements started inside this block are interrupted after `seconds`."""
+    token = _DEADLINE.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def _past_deadline() -> int:
+    limit = _DEADLINE.get()
+    return 1 if limit and time.monotonic() > limit else 0
+
+
+def sqlite_path(url: URL) -> Path | None:
+    """The file of a sqlite URL, or None for an in-memory database."""
+    database = url.database or ""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def make_engine(url: str | URL, timeout_seconds: float = 3.0, create: bool = False) -> Engine:
+    """An engine whose every wait is bounded by `timeout_seconds`.
+
+    `create=False` (the kiosk) opens an existing SQLite file only, so a missing store is an
+    error rather than a new empty file; `kiosk db upgrade` and the seeders pass True.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed, timeout_seconds, create)
+    if parsed.get_backend_name() == "postgresql":
+        return _postgres_engine(parsed, timeout_seconds)
+    raise ValueError(f"unsupported store URL scheme: {parsed.drivername}")
+
+
+def _sqlite_engine(url: URL, timeout_seconds: float, create: bool) -> Engine:
+    path = sqlite_path(url)
+    if path is not None:
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        else:
+            # Open read-write but never create: a missing store must not look like an
+            # empty one.
+            url = url.set(database=f"file:{path}").update_query_dict({"mode": "rw", "uri": "true"})
+    engine = create_engine(
+        url,
+        connect_args={"timeout": timeout_seconds, "check_same_thread": False},
+        pool_timeout=timeout_seconds,
+    )
+    busy_ms = int(timeout_seconds * 1000)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        del record
+        # We issue BEGIN ourselves (below) so that reads run in one snapshot too.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            if path is not None:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        finally:
+            cursor.close()
+        dbapi_connection.set_progress_handler(_past_deadline, PROGRESS_OPS)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def postgres_connect_args(timeout_seconds: float) -> dict[str, Any]:
+    """libpq settings that bound every wait (connect_timeout counts whole seconds, min 2)."""
+    ms = int(timeout_seconds * 1000)
+    return {
+        "connect_timeout": max(2, math.ceil(timeout_seconds)),
+        "options": f"-c statement_timeout={ms} -c lock_timeout={ms} "
+        f"-c idle_in_transaction_session_timeout={max(ms * 10, 10000)}",
+        "application_name": "sscard-kiosk",
+        "keepalives": 1,
+        "keepalives_idle": 10,
+        "keepalives_interval": 2,
+        "keepalives_count": 2,
+        "tcp_user_timeout": ms,
+    }
+
+
+def _postgres_engine(url: URL, timeout_seconds: float) -> Engine:
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    return create_engine(
+        url,
+        connect_args=postgres_connect_args(timeout_seconds),
+        pool_size=2,
+        max_overflow=2,
+        pool_timeout=timeout_seconds,
+        pool_recycle=3600,
+    )
