@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -36,3 +40,35 @@ class ServiceLost:
 
 ReaderEvent = CardInserted | CardRemoved | ReaderAdded | ReaderLost | ServiceLost
 EventCallback = Callable[[ReaderEvent], None]
+
+
+class Subscribers:
+    """The callbacks a backend delivers events to; one subscriber's bug never stops the rest."""
+
+    def __init__(self) -> None:
+        self._callbacks: list[EventCallback] = []
+        self._lock = threading.Lock()
+
+    def add(self, callback: EventCallback) -> Callable[[], None]:
+        """Register `callback`; returns the function that unregisters it."""
+        with self._lock:
+            self._callbacks.append(callback)
+        return lambda: self._remove(callback)
+
+    def _remove(self, callback: EventCallback) -> None:
+        with self._lock:
+            if callback in self._callbacks:
+                self._callbacks.remove(callback)
+
+    def emit(self, event: ReaderEvent) -> None:
+        with self._lock:
+            callbacks = list(self._callbacks)
+        for callback in callbacks:
+            try:
+                callback(event)
+            except Exception:  # a subscriber's bug must not kill the backend's thread
+                log.exception("reader event callback failed")
+
+    def clear(self) -> None:
+        with self._lock:
+            self._callbacks.clear()

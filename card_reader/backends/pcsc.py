@@ -28,6 +28,7 @@ from card_reader.events import (
     ReaderEvent,
     ReaderLost,
     ServiceLost,
+    Subscribers,
 )
 
 log = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ class PcscBackend:
     def __init__(self, name_pattern: str = "", wait_ms: int = 1000) -> None:
         self.name_pattern = name_pattern
         self.wait_ms = wait_ms
-        self._callbacks: list[EventCallback] = []
+        self._subscribers = Subscribers()
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -137,8 +138,8 @@ class PcscBackend:
     # -- events -------------------------------------------------------------------------
 
     def subscribe(self, callback: EventCallback) -> Callable[[], None]:
+        unsubscribe = self._subscribers.add(callback)
         with self._lock:
-            self._callbacks.append(callback)
             known = dict(self._readers)
             if self._thread is None:
                 self._thread = threading.Thread(
@@ -149,21 +150,10 @@ class PcscBackend:
             callback(ReaderAdded(reader))
             if atr is not None:
                 callback(CardInserted(reader, atr))
-        return lambda: self._unsubscribe(callback)
-
-    def _unsubscribe(self, callback: EventCallback) -> None:
-        with self._lock:
-            if callback in self._callbacks:
-                self._callbacks.remove(callback)
+        return unsubscribe
 
     def _emit(self, event: ReaderEvent) -> None:
-        with self._lock:
-            callbacks = list(self._callbacks)
-        for callback in callbacks:
-            try:
-                callback(event)
-            except Exception:  # a subscriber's bug must not kill the monitor
-                log.exception("reader event callback failed")
+        self._subscribers.emit(event)
 
     def close(self) -> None:
         self._stop.set()
@@ -172,8 +162,7 @@ class PcscBackend:
             scard.SCardCancel(context)
         if self._thread is not None:
             self._thread.join(timeout=3)
-        with self._lock:
-            self._callbacks.clear()
+        self._subscribers.clear()
 
     def _monitor(self) -> None:
         states: dict[str, int] = {}

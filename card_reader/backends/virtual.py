@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 from card_reader.errors import CardRemovedError, NoCardError, NoReaderError
-from card_reader.events import CardInserted, CardRemoved, EventCallback, ReaderAdded, ReaderEvent
+from card_reader.events import (
+    CardInserted,
+    CardRemoved,
+    EventCallback,
+    ReaderAdded,
+    ReaderEvent,
+    Subscribers,
+)
 from card_reader.simulator.card import CardPulled, SimulatedCard
 
 VIRTUAL_READER = "Virtual Reader 0"
@@ -35,31 +41,21 @@ class VirtualBackend:
     def __init__(self, reader: str = VIRTUAL_READER) -> None:
         self.reader = reader
         self.card: SimulatedCard | None = None
-        self._callbacks: list[EventCallback] = []
-        self._lock = threading.Lock()
+        self._subscribers = Subscribers()
 
     def list_readers(self) -> list[str]:
         return [self.reader]
 
     def subscribe(self, callback: EventCallback) -> Callable[[], None]:
-        with self._lock:
-            self._callbacks.append(callback)
-            card = self.card
+        unsubscribe = self._subscribers.add(callback)
+        card = self.card
         callback(ReaderAdded(self.reader))
         if card is not None:
             callback(CardInserted(self.reader, card.atr))
-        return lambda: self._unsubscribe(callback)
-
-    def _unsubscribe(self, callback: EventCallback) -> None:
-        with self._lock:
-            if callback in self._callbacks:
-                self._callbacks.remove(callback)
+        return unsubscribe
 
     def _emit(self, event: ReaderEvent) -> None:
-        with self._lock:
-            callbacks = list(self._callbacks)
-        for callback in callbacks:
-            callback(event)
+        self._subscribers.emit(event)
 
     def insert(self, card: SimulatedCard) -> None:
         """Put `card` in the reader (taking out any card already there)."""
@@ -83,5 +79,4 @@ class VirtualBackend:
         return VirtualConnection(self, self.card)
 
     def close(self) -> None:
-        with self._lock:
-            self._callbacks.clear()
+        self._subscribers.clear()
