@@ -182,6 +182,17 @@ class AnnualStatement:
     def total_out(self) -> Decimal:
         return sum(self.spending_by_kind.values(), Decimal("0.00"))
 
+    @property
+    def closing_from_movements(self) -> Decimal:
+        """Opening + in - out + family aid in - out: equals `closing_balance` when it reconciles."""
+        return (
+            self.opening_balance
+            + self.total_in
+            - self.total_out
+            + self.family_aid_in
+            - self.family_aid_out
+        )
+
 
 @dataclass(frozen=True)
 class FlaggedCharge:

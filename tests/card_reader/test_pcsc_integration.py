@@ -8,6 +8,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from card_reader.backends.pcsc import PcscBackend, wait_for_card
 from card_reader.errors import CardRemovedError
 from card_reader.events import CardInserted, CardRemoved, ReaderEvent
 from card_reader.simulator import Faults, build_card, profile
-from card_reader.sscard import PinStatus
+from card_reader.sscard import PinStatus, SSCard
 from tests.realparts.pcscd import VpcdReader
 
 pytestmark = pytest.mark.integration
@@ -77,32 +79,31 @@ def test_kiosk_card_read_says_no_card_when_the_reader_is_empty(vpcd_reader: Vpcd
     assert result.returncode == 5
 
 
-def test_a_wrong_pin_counts_down_and_blocks_through_pcscd(vpcd_reader: VpcdReader) -> None:
-    reader = vpcd_reader.insert("zhang-wei")
+@contextmanager
+def card_in_reader(vpcd_reader: VpcdReader, key: str) -> Iterator[SSCard]:
+    """Insert the profile's card, connect through pcscd, and let go afterwards."""
+    reader = vpcd_reader.insert(key)
     backend = PcscBackend(reader)
     wait_for_card(backend, 5)
     connection = backend.connect(reader)
     try:
-        card = open_card(connection)
+        yield open_card(connection)
+    finally:
+        connection.disconnect()
+        backend.close()
+
+
+def test_a_wrong_pin_counts_down_and_blocks_through_pcscd(vpcd_reader: VpcdReader) -> None:
+    with card_in_reader(vpcd_reader, "zhang-wei") as card:
         outcomes = [card.verify_pin("999999") for _ in range(3)]
         assert [o.tries_left for o in outcomes] == [2, 1, 0]
         assert outcomes[-1].status is PinStatus.BLOCKED
         assert card.pin_tries_left() == 0
-    finally:
-        connection.disconnect()
-        backend.close()
 
 
 def test_a_blocked_card_reports_zero_tries(vpcd_reader: VpcdReader) -> None:
-    reader = vpcd_reader.insert("blocked-pin")
-    backend = PcscBackend(reader)
-    wait_for_card(backend, 5)
-    connection = backend.connect(reader)
-    try:
-        assert open_card(connection).pin_tries_left() == 0
-    finally:
-        connection.disconnect()
-        backend.close()
+    with card_in_reader(vpcd_reader, "blocked-pin") as card:
+        assert card.pin_tries_left() == 0
 
 
 def test_a_card_pulled_at_every_apdu_gives_card_removed_and_nothing_hangs(

@@ -17,8 +17,9 @@ from kiosk.store.pg_harness import PG_BIN, PostgresCluster
 @pytest.fixture(scope="session")
 def postgres_cluster() -> Iterator[PostgresCluster]:
     if not (PG_BIN / "initdb").exists():
-        pytest.skip(
-            f"PostgreSQL 15 server binaries missing in {PG_BIN} (apt-get install postgresql)"
+        # Fail, not skip: scripts/setup.sh installs it, and a skipped test proves nothing.
+        pytest.fail(
+            f"PostgreSQL 15 server binaries missing in {PG_BIN}: run `bash scripts/setup.sh`"
         )
     cluster = PostgresCluster()
     cluster.start()
