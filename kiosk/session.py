@@ -1,0 +1,578 @@
+"""The kiosk session: one state machine from card in to card out, in plain Python (no Qt).
+
+The UI calls the intent methods (`submit_pin`, `show`, `print_receipt`, ...) and forwards
+reader events and a periodic `tick()`, all on its own thread; the session answers by
+publishing a new immutable `View`. Card and store work runs on the single worker; every job
+carries the card's generation, so a result that arrives after the card left is dropped and
+can never bring personal data back onto the screen.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, Protocol
+
+from card_reader import open_card
+from card_reader.backends.base import CardConnection, ReaderBackend
+from card_reader.errors import (
+    ApplicationBlockedError,
+    CardDataDamagedError,
+    CardError,
+    CardRemovedError,
+    NotSSSECardError,
+    PinBlockedError,
+)
+from card_reader.events import (
+    CardInserted,
+    CardRemoved,
+    ReaderAdded,
+    ReaderEvent,
+    ReaderLost,
+    ServiceLost,
+)
+from card_reader.sscard import PinResult, PinStatus, SSCard
+from kiosk.admin_pin import verify_admin_pin
+from kiosk.domain import (
+    AccountSummary,
+    AnnualStatement,
+    Contribution,
+    FamilyBinding,
+    FlaggedCharge,
+    HistoryPage,
+    LedgerKind,
+    MaskingRules,
+    ReceiptData,
+    RemoteFiling,
+)
+from kiosk.session_settings import SessionSettings
+from kiosk.session_view import (
+    ACCOUNT_STATES,
+    Busy,
+    MaintenanceInfo,
+    Problem,
+    ProblemKind,
+    State,
+    View,
+)
+from kiosk.store.errors import CardNotActive, CardRefusal, StoreError, StoreUnavailable
+from kiosk.worker import Worker
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[View], None]
+
+# States where nobody touching the screen eventually ends the session.
+_TIMED_STATES = ACCOUNT_STATES | {
+    State.PIN_ENTRY, State.PRINTING, State.CARD_PROBLEM, State.SERVICE_UNAVAILABLE,
+    State.MAINTENANCE_PIN, State.MAINTENANCE,
+}  # fmt: skip
+_REFUSAL_KINDS = {
+    CardRefusal.LOST: ProblemKind.LOST,
+    CardRefusal.REPLACED: ProblemKind.REPLACED,
+    CardRefusal.EXPIRED: ProblemKind.EXPIRED,
+    CardRefusal.SUSPENDED: ProblemKind.SUSPENDED,
+    CardRefusal.CANCELLED: ProblemKind.CANCELLED,
+    CardRefusal.UNKNOWN: ProblemKind.UNKNOWN_CARD,
+}
+
+
+class CardTimeout(CardError):
+    user_message_zh = "读卡时间过长。请取出卡片，重新插入后再试。"
+    user_message_en = "Reading the card took too long. Please take it out and insert it again."
+
+
+_CARD_ERROR_KINDS: tuple[tuple[type[CardError], ProblemKind], ...] = (
+    (NotSSSECardError, ProblemKind.NOT_SSSE),
+    (CardDataDamagedError, ProblemKind.DAMAGED),
+    (PinBlockedError, ProblemKind.PIN_BLOCKED),
+    (ApplicationBlockedError, ProblemKind.CARD_LOCKED),
+    (CardTimeout, ProblemKind.READ_TIMEOUT),
+)
+
+
+class AccountPort(Protocol):
+    """What the session needs of kiosk.services.AccountService."""
+
+    def summary(self, card_number: str) -> AccountSummary: ...
+
+    def history(
+        self, card_number: str, page: int = 1, page_size: int = 20, kind: LedgerKind | None = None
+    ) -> HistoryPage: ...
+
+    def contributions(self, card_number: str, months: int = 12) -> tuple[Contribution, ...]: ...
+
+    def annual_statement(self, card_number: str, year: int | None = None) -> AnnualStatement: ...
+
+    def flagged_charges(self, card_number: str) -> tuple[FlaggedCharge, ...]: ...
+
+    def family_bindings(self, card_number: str) -> tuple[FamilyBinding, ...]: ...
+
+    def filings(self, card_number: str) -> tuple[RemoteFiling, ...]: ...
+
+    def receipt_data(
+        self,
+        card_number: str,
+        printed_at: datetime,
+        serial: str,
+        masking: MaskingRules = ...,
+        *,
+        entries: int = 10,
+        language: str = "zh",
+    ) -> ReceiptData: ...
+
+    def record_query(
+        self, action: str, outcome: str, card_number: str | None = None, reachable: bool = True
+    ) -> None: ...
+
+
+class ReceiptPort(Protocol):
+    """What the session needs of kiosk.printers.ReceiptPrinter."""
+
+    def next_serial(self, now: datetime) -> str: ...
+
+    def print_receipt(self, data: ReceiptData) -> object: ...
+
+
+def problem_from_message_source(kind: ProblemKind, source: Any) -> Problem:
+    """A Problem from anything with `user_message(language)` (our typed errors)."""
+    return Problem(kind, source.user_message("zh"), source.user_message("en"))
+
+
+def problem_for(error: Exception) -> Problem:
+    """The screen for a known failure; unknown ones get a calm generic apology."""
+    if isinstance(error, CardNotActive):
+        return problem_from_message_source(_REFUSAL_KINDS[error.status], error)
+    if isinstance(error, StoreUnavailable | StoreError):
+        return problem_from_message_source(ProblemKind.STORE_UNAVAILABLE, error)
+    if isinstance(error, CardError):
+        kind = next((k for cls, k in _CARD_ERROR_KINDS if isinstance(error, cls)), None)
+        return problem_from_message_source(kind or ProblemKind.READ_FAILED, error)
+    if callable(getattr(error, "user_message", None)):  # printing.problems.PrinterProblem
+        return problem_from_message_source(ProblemKind.PRINTER, error)
+    return Problem(
+        ProblemKind.UNEXPECTED,
+        "抱歉，出现了意外问题。请取回卡片后重试，或到服务窗口办理。",
+        "Sorry, something went wrong. Please take your card and try again, or ask at the "
+        "service desk.",
+    )
+
+
+@dataclass
+class _Card:
+    """The inserted card while a session uses it; dropped (and disconnected) on removal."""
+
+    reader: str
+    connection: CardConnection | None = None
+    card: SSCard | None = None
+    number: str | None = None
+
+
+class Session:
+    def __init__(
+        self,
+        backend: ReaderBackend,
+        accounts: AccountPort,
+        receipts: ReceiptPort,
+        worker: Worker,
+        settings: SessionSettings,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = datetime.now,
+        health: Callable[[], MaintenanceInfo] | None = None,
+        on_exit: Callable[[], None] | None = None,
+    ) -> None:
+        self._backend = backend
+        self._accounts = accounts
+        self._receipts = receipts
+        self._worker = worker
+        self.settings = settings
+        self._monotonic = monotonic
+        self._now = now
+        self._health = health
+        self._on_exit = on_exit
+        self._listeners: list[Listener] = []
+        self._generation = 0
+        self._card: _Card | None = None
+        self._reader_ok = True
+        self._last_touch = monotonic()
+        self._state_since = self._last_touch
+        self._next_reminder = math.inf
+        self.view = View.idle(settings.language, settings.elderly)
+
+    # -- publishing --------------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+        listener(self.view)
+
+    def _publish(self, view: View) -> None:
+        if view.state is not self.view.state:
+            self._state_since = self._monotonic()
+        self.view = view
+        for listener in list(self._listeners):
+            listener(view)
+
+    def _go(self, state: State, **changes: Any) -> None:
+        """Move to `state`; busy, warnings and problems are cleared unless given again."""
+        defaults: dict[str, Any] = {"busy": None, "idle_warning_seconds": None, "problem": None,
+                                    "pin_wrong": False, "admin_pin_wrong": False}  # fmt: skip
+        self._publish(replace(self.view, state=state, **{**defaults, **changes}))
+
+    def _wipe(self, state: State, **changes: Any) -> None:
+        """Forget the person: every personal field back to empty, language back to default."""
+        self._generation += 1
+        base = View(state, self.settings.language, self.settings.elderly)
+        if state is not State.IDLE:  # keep the person's language while they take the card
+            base = replace(base, language=self.view.language, elderly=self.view.elderly)
+        self._publish(replace(base, **changes))
+        self._last_touch = self._monotonic()
+
+    # -- background work ---------------------------------------------------------------
+
+    def _run(
+        self,
+        job: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> None:
+        generation = self._generation
+
+        def done(result: Any) -> None:
+            if generation == self._generation:
+                on_done(result)
+
+        def failed(error: Exception) -> None:
+            if generation == self._generation:
+                (on_error or self._failed)(error)
+
+        self._worker.submit(job, done, failed)
+
+    def _failed(self, error: Exception) -> None:
+        if isinstance(error, CardRemovedError):
+            self._card_gone()
+            return
+        problem = problem_for(error)
+        if problem.kind is ProblemKind.UNEXPECTED:
+            log.error("session step failed: %s", type(error).__name__, exc_info=error)
+        else:
+            log.warning("session: %s (%s)", problem.kind.value, _operator_words(error))
+        state = (
+            State.SERVICE_UNAVAILABLE
+            if problem.kind is ProblemKind.STORE_UNAVAILABLE
+            else State.CARD_PROBLEM
+        )
+        self._audit(f"problem_{problem.kind.value}")
+        self._wipe(state, problem=problem)
+
+    def _audit(self, outcome: str, action: str = "session") -> None:
+        number = self._card.number if self._card else None
+        self._worker.submit(
+            lambda: self._accounts.record_query(action, outcome, number), _ignore, _ignore
+        )
+
+    # -- reader events -----------------------------------------------------------------
+
+    def handle_reader_event(self, event: ReaderEvent) -> None:
+        if isinstance(event, CardInserted):
+            self._card_inserted(event.reader)
+        elif isinstance(event, CardRemoved):
+            if self._card is not None and self._card.reader == event.reader:
+                self._card_gone()
+        elif isinstance(event, ReaderLost | ServiceLost):
+            self._reader_lost(event)
+        elif isinstance(event, ReaderAdded) and not self._reader_ok:
+            self._reader_ok = True
+            if self.view.state is State.SERVICE_UNAVAILABLE:
+                self._wipe(State.IDLE)
+
+    def _card_inserted(self, reader: str) -> None:
+        if self._card is not None or self.view.state in (State.MAINTENANCE_PIN,
+                                                          State.MAINTENANCE):  # fmt: skip
+            return
+        self._card = _Card(reader)
+        self._wipe(State.READING, busy=Busy.READING_CARD)
+        self._run(lambda: self._read_card(reader), self._card_read)
+
+    def _read_card(self, reader: str) -> tuple[CardConnection, SSCard, str, bool, int | None]:
+        connection = self._backend.connect(reader)
+        card = open_card(connection)
+        identity = card.read_identity()
+        expired = identity.expired(self._now().date())
+        tries = None if expired else card.pin_tries_left()
+        return connection, card, identity.card_number, expired, tries
+
+    def _card_read(self, result: tuple[CardConnection, SSCard, str, bool, int | None]) -> None:
+        assert self._card is not None  # a removal bumps the generation and drops this
+        self._card.connection, self._card.card, self._card.number, expired, tries = result
+        if expired:
+            self._failed(CardNotActive(CardRefusal.EXPIRED, "card past its expiry date"))
+        elif tries == 0:
+            self._failed(PinBlockedError("PIN blocked before entry"))
+        else:
+            self._last_touch = self._monotonic()
+            self._go(State.PIN_ENTRY, pin_tries_left=tries)
+
+    def _card_gone(self) -> None:
+        card, self._card = self._card, None
+        if card is not None and card.connection is not None:
+            connection = card.connection
+            self._worker.submit(connection.disconnect, _ignore, _ignore)
+        if self.view.state in (State.MAINTENANCE_PIN, State.MAINTENANCE):
+            return
+        self._wipe(State.IDLE)
+        self._next_reminder = math.inf
+
+    def _reader_lost(self, event: ReaderLost | ServiceLost) -> None:
+        self._reader_ok = False
+        log.warning("reader unavailable: %s", type(event).__name__)
+        if self._card is not None:
+            self._card = None
+        if self.view.state in (State.MAINTENANCE_PIN, State.MAINTENANCE):
+            return
+        problem = Problem(
+            ProblemKind.READER_UNAVAILABLE,
+            "读卡器暂时无法使用，工作人员已收到通知。请稍后再试，或到服务窗口办理。",
+            "The card reader is not working right now; staff have been told. Please try "
+            "again later, or ask at the service desk.",
+        )
+        self._wipe(State.SERVICE_UNAVAILABLE, problem=problem)
+
+    # -- what the person does ----------------------------------------------------------
+
+    def touch(self) -> None:
+        """Any tap: the person is still here."""
+        self._last_touch = self._monotonic()
+        if self.view.idle_warning_seconds is not None:
+            self._publish(replace(self.view, idle_warning_seconds=None))
+
+    def more_time(self) -> None:
+        self.touch()
+
+    def set_language(self, language: str) -> None:
+        self.touch()
+        if language in ("zh", "en") and language != self.view.language:
+            self._publish(replace(self.view, language=language))
+
+    def set_elderly(self, elderly: bool) -> None:
+        self.touch()
+        if elderly != self.view.elderly:
+            changes: dict[str, Any] = {"elderly": elderly}
+            self._publish(replace(self.view, **changes))
+            if self.view.state is State.HISTORY:  # page size follows the text size
+                self.history_page(1)
+
+    def submit_pin(self, pin: bytearray) -> None:
+        """Verify `pin` on the card; the bytearray is zeroed by the VERIFY step."""
+        self.touch()
+        card = self._card.card if self._card else None
+        if self.view.state is not State.PIN_ENTRY or self.view.busy or card is None:
+            pin[:] = bytes(len(pin))
+            return
+        number = self._card.number if self._card else None
+        assert number is not None
+        self._publish(replace(self.view, busy=Busy.CHECKING_PIN, pin_wrong=False))
+
+        def verify_and_load() -> tuple[PinResult, AccountSummary | None]:
+            result = card.verify_pin(pin)
+            return result, (self._accounts.summary(number) if result.ok else None)
+
+        self._run(verify_and_load, self._pin_checked)
+
+    def _pin_checked(self, outcome: tuple[PinResult, AccountSummary | None]) -> None:
+        result, summary = outcome
+        if result.status is PinStatus.BLOCKED:
+            self._failed(PinBlockedError("PIN blocked by a wrong entry"))
+        elif result.status is PinStatus.WRONG:
+            self._audit("pin_wrong", "pin")
+            self._go(State.PIN_ENTRY, pin_tries_left=result.tries_left, pin_wrong=True)
+        else:
+            self._go(State.OVERVIEW, summary=summary, pin_tries_left=None)
+
+    def show(self, state: State) -> None:
+        """Open one of the account screens (loading its data first)."""
+        self.touch()
+        number = self._card.number if self._card else None
+        if self.view.summary is None or number is None or self.view.busy:
+            return
+        if state is State.OVERVIEW:
+            self._go(State.OVERVIEW)
+            return
+        loaders: dict[State, tuple[Callable[[], Any], str]] = {
+            State.CONTRIBUTIONS: (lambda: self._accounts.contributions(number), "contributions"),
+            State.ANNUAL: (lambda: self._accounts.annual_statement(number), "annual"),
+            State.FAMILY_AID: (lambda: self._accounts.family_bindings(number), "family"),
+            State.FILINGS: (lambda: self._accounts.filings(number), "filings"),
+            State.FLAGGED: (lambda: self._accounts.flagged_charges(number), "flagged"),
+        }
+        if state is State.HISTORY:
+            self._load_history(1, None)
+            return
+        if state not in loaders:
+            raise ValueError(f"not an account screen: {state}")
+        load, field_name = loaders[state]
+        self._publish(replace(self.view, busy=Busy.LOADING))
+        self._run(load, lambda data: self._go(state, **{field_name: data}))
+
+    def history_page(self, page: int) -> None:
+        self.touch()
+        if self.view.summary is not None and not self.view.busy:
+            self._load_history(max(1, page), self.view.history_kind)
+
+    def history_filter(self, kind: LedgerKind | None) -> None:
+        self.touch()
+        if self.view.summary is not None and not self.view.busy:
+            self._load_history(1, kind)
+
+    def _load_history(self, page: int, kind: LedgerKind | None) -> None:
+        number = self._card.number if self._card else None
+        assert number is not None
+        size = self.settings.page_size(self.view.elderly)
+        self._publish(replace(self.view, busy=Busy.LOADING))
+        self._run(
+            lambda: self._accounts.history(number, page=page, page_size=size, kind=kind),
+            lambda found: self._go(State.HISTORY, history=found, history_kind=kind),
+        )
+
+    def print_receipt(self) -> None:
+        self.touch()
+        number = self._card.number if self._card else None
+        if self.view.summary is None or number is None or self.view.busy:
+            return
+        language = self.view.language
+        self._go(State.PRINTING, busy=Busy.PRINTING)
+
+        def render_and_print() -> None:
+            printed_at = self._now()
+            data = self._accounts.receipt_data(
+                number,
+                printed_at,
+                self._receipts.next_serial(printed_at),
+                self.settings.masking,
+                entries=self.settings.receipt_entries,
+                language=language,
+            )
+            self._receipts.print_receipt(data)
+
+        self._run(render_and_print, lambda _: self._printed(), self._print_failed)
+
+    def _printed(self) -> None:
+        self._audit("ok", "print")
+        self._end_session(printed=True)
+
+    def _print_failed(self, error: Exception) -> None:
+        if isinstance(error, CardRemovedError):
+            self._card_gone()
+            return
+        problem = problem_for(error)
+        log.warning("receipt not printed: %s", _operator_words(error))
+        self._audit(f"failed_{problem.kind.value}", "print")
+        self._go(State.PRINTING, problem=problem)
+
+    def finish(self) -> None:
+        """ "I am done": forget the person and ask for the card back."""
+        self.touch()
+        if self.view.state in (State.MAINTENANCE_PIN, State.MAINTENANCE):
+            self.leave_maintenance()
+        elif self.view.state not in (State.IDLE, State.TAKE_CARD, State.READING):
+            self._end_session()
+
+    def _end_session(self, printed: bool = False) -> None:
+        if self._card is None:
+            self._wipe(State.IDLE)
+            return
+        self._wipe(State.TAKE_CARD, printed=printed)
+        self._next_reminder = self._monotonic() + self.settings.take_card_reminder_seconds
+
+    # -- maintenance -------------------------------------------------------------------
+
+    def open_maintenance(self) -> None:
+        """The hidden long-press: only from the start screen, never over a person's data."""
+        if self.view.state is State.IDLE:
+            self._last_touch = self._monotonic()
+            self._go(State.MAINTENANCE_PIN)
+
+    def submit_admin_pin(self, pin: bytearray) -> None:
+        self.touch()
+        if self.view.state is not State.MAINTENANCE_PIN or self.view.busy:
+            pin[:] = bytes(len(pin))
+            return
+        candidate = pin.decode("ascii")
+        pin[:] = bytes(len(pin))
+        pin_hash = self.settings.admin_pin_hash
+        self._publish(replace(self.view, busy=Busy.CHECKING_ADMIN_PIN))
+        self._run(
+            lambda: bool(pin_hash) and verify_admin_pin(candidate, pin_hash),
+            self._admin_checked,
+        )
+
+    def _admin_checked(self, ok: bool) -> None:
+        if not ok:
+            log.warning("maintenance: wrong admin PIN")
+            self._go(State.MAINTENANCE_PIN, admin_pin_wrong=True)
+            return
+        log.info("maintenance opened")
+        self._go(State.MAINTENANCE, busy=Busy.LOADING)
+        self.refresh_maintenance()
+
+    def refresh_maintenance(self) -> None:
+        self.touch()
+        if self.view.state is State.MAINTENANCE and self._health is not None:
+            self._run(self._health, lambda info: self._go(State.MAINTENANCE, maintenance=info))
+
+    def leave_maintenance(self) -> None:
+        if self.view.state in (State.MAINTENANCE_PIN, State.MAINTENANCE):
+            self._wipe(State.IDLE)
+
+    def exit_kiosk(self) -> None:
+        if self.view.state is State.MAINTENANCE and self._on_exit is not None:
+            log.info("maintenance: kiosk exit requested")
+            self._on_exit()
+
+    # -- time --------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Called a few times a second by the UI: timeouts, the warning, reminders."""
+        now = self._monotonic()
+        state = self.view.state
+        if state is State.READING and now - self._state_since > self.settings.card_read_seconds:
+            self._failed(CardTimeout())
+        elif state is State.TAKE_CARD and now >= self._next_reminder:
+            self._next_reminder = now + self.settings.take_card_reminder_seconds
+            self._publish(replace(self.view, take_card_reminders=self.view.take_card_reminders + 1))
+        elif state in _TIMED_STATES and self.view.busy is None:
+            self._check_idle(now, state)
+
+    def _check_idle(self, now: float, state: State) -> None:
+        if state is State.SERVICE_UNAVAILABLE and not self._reader_ok:
+            return  # stays until the reader is back
+        pin_like = state in (State.PIN_ENTRY, State.MAINTENANCE_PIN)
+        limit = self.settings.pin_entry_seconds if pin_like else self.settings.idle_seconds
+        warning = self.settings.idle_warning_seconds
+        quiet = now - self._last_touch
+        if quiet >= limit + warning:
+            log.info("session timed out in %s", state.value)
+            if state in (State.MAINTENANCE_PIN, State.MAINTENANCE):
+                self._wipe(State.IDLE)
+            else:
+                self._end_session()
+        elif quiet >= limit:
+            left = math.ceil(limit + warning - quiet)
+            if self.view.idle_warning_seconds != left:
+                self._publish(replace(self.view, idle_warning_seconds=left))
+
+    def close(self) -> None:
+        self._generation += 1
+        self._listeners.clear()
+
+
+def _operator_words(error: Exception) -> str:
+    return str(getattr(error, "operator_message", "") or type(error).__name__)
+
+
+def _ignore(_: object) -> None:
+    """Fire-and-forget jobs (audit rows, disconnects) need no answer."""

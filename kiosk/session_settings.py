@@ -1,0 +1,53 @@
+"""The numbers the session runs on, taken from kiosk.toml once (tests build them directly)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from kiosk.domain import MaskingRules
+
+if TYPE_CHECKING:
+    from kiosk.config import KioskConfig
+
+
+@dataclass(frozen=True)
+class SessionSettings:
+    language: str = "zh"
+    elderly: bool = False
+    idle_seconds: float = 60.0
+    idle_warning_seconds: float = 20.0
+    take_card_reminder_seconds: float = 10.0
+    pin_entry_seconds: float = 90.0
+    card_read_seconds: float = 10.0
+    masking: MaskingRules = field(default_factory=MaskingRules)
+    receipt_entries: int = 10
+    admin_pin_hash: str = ""
+    # Rows per history page: fewer, bigger rows in elderly mode (ui.md).
+    history_rows: int = 7
+    history_rows_elderly: int = 4
+
+    def page_size(self, elderly: bool) -> int:
+        return self.history_rows_elderly if elderly else self.history_rows
+
+    @classmethod
+    def from_config(cls, config: KioskConfig) -> SessionSettings:
+        timeouts, privacy = config.timeouts, config.privacy
+        return cls(
+            language=config.kiosk.language,
+            elderly=config.kiosk.elderly_mode,
+            idle_seconds=timeouts.idle_seconds,
+            idle_warning_seconds=timeouts.idle_warning_seconds,
+            take_card_reminder_seconds=timeouts.take_card_reminder_seconds,
+            pin_entry_seconds=timeouts.pin_entry_seconds,
+            card_read_seconds=timeouts.card_read_seconds,
+            masking=MaskingRules(
+                mask_name=privacy.mask_name,
+                mask_citizen_id=privacy.mask_citizen_id,
+                citizen_id_visible_head=privacy.citizen_id_visible_head,
+                citizen_id_visible_tail=privacy.citizen_id_visible_tail,
+                card_number_visible_tail=privacy.card_number_visible_tail,
+            ),
+            receipt_entries=config.printer.history_entries,
+            admin_pin_hash=config.admin.pin_hash,
+        )

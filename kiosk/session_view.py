@@ -1,0 +1,139 @@
+"""What the screen shows: the session's state as one immutable snapshot the UI renders.
+
+The UI holds no business state: every change in the session produces a new `View`, and the
+window renders it. Personal data lives only in the fields marked below, and a view for the
+start screen (`View.idle`) has none of them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from kiosk.domain import (
+    AccountSummary,
+    AnnualStatement,
+    Contribution,
+    FamilyBinding,
+    FlaggedCharge,
+    HistoryPage,
+    LedgerKind,
+    RemoteFiling,
+)
+
+
+class State(enum.Enum):
+    IDLE = "idle"
+    READING = "reading"
+    PIN_ENTRY = "pin_entry"
+    OVERVIEW = "overview"
+    HISTORY = "history"
+    CONTRIBUTIONS = "contributions"
+    ANNUAL = "annual"
+    FAMILY_AID = "family_aid"
+    FILINGS = "filings"
+    FLAGGED = "flagged"
+    PRINTING = "printing"
+    TAKE_CARD = "take_card"
+    CARD_PROBLEM = "card_problem"
+    SERVICE_UNAVAILABLE = "service_unavailable"
+    MAINTENANCE_PIN = "maintenance_pin"
+    MAINTENANCE = "maintenance"
+
+
+# The account screens a person can move between after the PIN.
+ACCOUNT_STATES = frozenset(
+    {State.OVERVIEW, State.HISTORY, State.CONTRIBUTIONS, State.ANNUAL, State.FAMILY_AID,
+     State.FILINGS, State.FLAGGED}
+)  # fmt: skip
+
+
+class Busy(enum.Enum):
+    """A wait the screen explains in words (ui.md: anything over 300 ms gets a spinner)."""
+
+    READING_CARD = "reading_card"
+    CHECKING_PIN = "checking_pin"
+    LOADING = "loading"
+    PRINTING = "printing"
+    CHECKING_ADMIN_PIN = "checking_admin_pin"
+
+
+class ProblemKind(enum.Enum):
+    NOT_SSSE = "not_ssse"
+    DAMAGED = "damaged"
+    EXPIRED = "expired"
+    LOST = "lost"
+    REPLACED = "replaced"
+    SUSPENDED = "suspended"
+    CANCELLED = "cancelled"
+    UNKNOWN_CARD = "unknown_card"
+    PIN_BLOCKED = "pin_blocked"
+    CARD_LOCKED = "card_locked"
+    READ_FAILED = "read_failed"
+    READ_TIMEOUT = "read_timeout"
+    STORE_UNAVAILABLE = "store_unavailable"
+    READER_UNAVAILABLE = "reader_unavailable"
+    PRINTER = "printer"
+    UNEXPECTED = "unexpected"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What went wrong, in both languages, so a language switch re-renders it."""
+
+    kind: ProblemKind
+    message_zh: str
+    message_en: str
+
+    def message(self, language: str) -> str:
+        return self.message_zh if language == "zh" else self.message_en
+
+
+@dataclass(frozen=True)
+class MaintenanceInfo:
+    """The admin screen: health only, never personal data."""
+
+    reader: str
+    printer: str
+    store: str
+    paper_left_mm: int | None
+    paper_low: bool
+    outbox_pending: int
+    last_errors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class View:
+    state: State
+    language: str
+    elderly: bool
+    busy: Busy | None = None
+    # -- personal data: only while a card is in and the PIN was right ---------------------
+    summary: AccountSummary | None = None
+    history: HistoryPage | None = None
+    history_kind: LedgerKind | None = None
+    contributions: tuple[Contribution, ...] = ()
+    annual: AnnualStatement | None = None
+    family: tuple[FamilyBinding, ...] = ()
+    filings: tuple[RemoteFiling, ...] = ()
+    flagged: tuple[FlaggedCharge, ...] = ()
+    # -- the flow ---------------------------------------------------------------------------
+    pin_tries_left: int | None = None
+    pin_wrong: bool = False
+    admin_pin_wrong: bool = False
+    problem: Problem | None = None
+    printed: bool = False
+    idle_warning_seconds: int | None = None  # the countdown, when it shows
+    take_card_reminders: int = 0
+    maintenance: MaintenanceInfo | None = None
+
+    @classmethod
+    def idle(cls, language: str, elderly: bool) -> View:
+        return cls(State.IDLE, language, elderly)
+
+    @property
+    def has_personal_data(self) -> bool:
+        return any(
+            (self.summary, self.history, self.contributions, self.annual, self.family,
+             self.filings, self.flagged)
+        )  # fmt: skip
