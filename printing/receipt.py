@@ -1,0 +1,188 @@
+"""The receipt: a `ReceiptData` laid out for 80 mm or 58 mm thermal paper, as a PDF.
+
+Fonts are embedded (printing.fonts) and the page is exactly as tall as its content. Names,
+citizen IDs and card numbers are masked per `data.masking`; the balance is the largest line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from kiosk.domain import LedgerEntry, LedgerKind, ReceiptData
+from kiosk.masking import mask_card_number, mask_citizen_id, mask_name
+from printing import fonts, labels
+from printing.layout import MM, PageLayout, Style
+from printing.verification import make_code, qr_payload
+
+__all__ = ["DEMO_KEY", "RenderedReceipt", "register_fonts", "render"]
+
+# Only for demos and tests: a kiosk signs with its own key (kiosk.printers.receipt_key).
+DEMO_KEY = b"sscard-kiosk demo key: never used by a configured kiosk"
+QR_MM = 22.0
+SIZES = {  # points: body, small, heading, balance
+    80: (9.0, 7.5, 12.0, 24.0),
+    58: (8.0, 6.5, 10.5, 19.0),
+}
+
+
+@dataclass(frozen=True)
+class RenderedReceipt:
+    pdf: bytes
+    length_mm: float
+    code: str  # the verification code printed on the slip, ABCD-EFGH-JKLM
+
+
+def register_fonts() -> None:
+    """Start-up work, once (idempotent): embed-ready fonts and the modules a render needs.
+
+    Loading ReportLab's canvas and QR encoder here (about 50 ms) keeps that out of the
+    first receipt a person waits for.
+    """
+    fonts.register_fonts()
+    import reportlab.graphics.barcode.qrencoder
+    import reportlab.pdfgen.canvas  # noqa: F401
+
+
+def yuan(amount: Decimal, sign: bool = False) -> str:
+    """12,502.89 (or +268.40 / -56.09 with `sign`): to the cent, thousands grouped."""
+    text = f"{amount:,.2f}"
+    return f"+{text}" if sign and amount > 0 else text
+
+
+def render(data: ReceiptData, width_mm: int = 80, key: bytes = DEMO_KEY) -> RenderedReceipt:
+    """The receipt PDF for `data` on paper `width_mm` wide (80 or 58)."""
+    register_fonts()
+    body_size, small_size, heading_size, balance_size = SIZES[width_mm]
+    body, small = Style(body_size), Style(small_size)
+    heading = Style(heading_size, bold=True)
+    words = labels.words(data.language)
+    page = PageLayout(width_mm)
+    code = make_code(key, data.serial, data.printed_at, data.card_hash, data.balance)
+
+    page.centred(words["title"], heading)
+    page.centred(words["subtitle"], small)
+    page.space(1)
+    page.pair(words["kiosk"], data.kiosk_id, small)
+    if data.kiosk_location:
+        page.pair(words["location"], data.kiosk_location, small)
+    page.pair(words["printed_at"], f"{data.printed_at:%Y-%m-%d %H:%M:%S}", small)
+    page.pair(words["serial"], data.serial, small)
+    page.rule()
+
+    page.pair(words["name"], mask_name(data.person_name, data.masking), body)
+    page.pair(words["citizen_id"], mask_citizen_id(data.citizen_id, data.masking), body)
+    page.pair(words["card_number"], mask_card_number(data.card_number, data.masking), body)
+    page.rule()
+
+    page.line(words["balance"], body)
+    page.line("", Style(balance_size, bold=True, leading=1.2), f"¥{yuan(data.balance)}")
+    page.space(1)
+    page.line(words["quota"].format(year=data.quota.year), body)
+    page.line(words["quota_used"], body, f"¥{yuan(data.quota.used)}", indent=body_size)
+    page.line(words["quota_left"], body, f"¥{yuan(data.quota.left)}", indent=body_size)
+    last = data.last_contribution
+    if last is not None:
+        page.line(words["last_contribution"], body)
+        period = words["to_personal"].format(period=f"{last.period:%Y-%m}")
+        page.columns(period, f"¥{yuan(last.to_personal_account)}", body, indent=body_size)
+    page.rule()
+
+    _entries(page, data, words, body, small)
+    if data.flagged:
+        page.rule()
+        _flagged(page, data, words, body, small)
+    page.rule()
+
+    page.paragraph(words["hotlines"], small)
+    page.space(1.5)
+    payload = qr_payload(data.serial, data.printed_at, data.balance, code)
+    _verification(page, payload, code, words, width_mm)
+    page.space(1.5)
+    page.centred(words["footer"], small)
+    pdf = page.render(data.serial)
+    return RenderedReceipt(pdf=pdf, length_mm=round(page.height / MM, 1), code=code)
+
+
+def _entries(
+    page: PageLayout, data: ReceiptData, words: dict[str, str], body: Style, small: Style
+) -> None:
+    if not data.entries:
+        page.line(words["no_entries"], body)
+        return
+    page.line(words["entries"].format(count=len(data.entries)), body)
+    page.line(words["head_line1"], small, words["head_amount"])
+    page.line(words["head_line2"], small, words["head_balance"], indent=small.size)
+    page.rule(weight=0.3)
+    for entry in data.entries:
+        kind = labels.kind_word(entry.kind, data.language)
+        page.line(f"{entry.posted_at:%Y-%m-%d}  {kind}", body, yuan(entry.amount, sign=True))
+        balance = f"{words['balance_after']} {yuan(entry.balance_after)}"
+        page.columns(_where(entry, words), balance, small, indent=small.size)
+        page.space(0.8)
+
+
+def _where(entry: LedgerEntry, words: dict[str, str]) -> str:
+    if entry.institution_name:
+        return entry.institution_name
+    if entry.counterpart and entry.kind in (LedgerKind.FAMILY_AID_IN, LedgerKind.FAMILY_AID_OUT):
+        return words["family"] + entry.counterpart
+    return ""
+
+
+def _flagged(
+    page: PageLayout, data: ReceiptData, words: dict[str, str], body: Style, small: Style
+) -> None:
+    page.line(words["flagged"], Style(body.size, bold=True))
+    for charge in data.flagged:
+        entry = charge.entry
+        page.line(f"{entry.posted_at:%Y-%m-%d %H:%M}", body, yuan(entry.amount, sign=True))
+        where = _where(entry, words)
+        if where:
+            page.paragraph(where, small, indent=small.size)
+        reasons = "；" if data.language == "zh" else "; "
+        text = reasons.join(labels.reason_word(r, data.language) for r in charge.reasons)
+        page.paragraph(text, small, indent=small.size)
+        page.space(0.8)
+    page.paragraph(words["what_to_do"], small)
+
+
+def _verification(
+    page: PageLayout,
+    payload: str,
+    code: str,
+    words: dict[str, str],
+    width_mm: int,
+) -> None:
+    body_size, small_size, _, _ = SIZES[width_mm]
+    code_style, small = Style(body_size + 1, bold=True), Style(small_size)
+
+    def draw_qr(canvas: Any, x: float, y: float) -> None:
+        _draw_qr(canvas, payload, x, y, QR_MM * MM)
+
+    if width_mm == 80:  # QR on the left, the code beside it
+        top = page.y
+        page.block(QR_MM, draw_qr)
+        after = page.y
+        page.y = top + 4 * MM
+        indent = (QR_MM + 3) * MM
+        page.line(words["code"], small, indent=indent)
+        page.line(code, code_style, indent=indent)
+        page.line(words["verify_hint"], small, indent=indent)
+        page.y = max(page.y, after)
+        return
+    offset = (page.width - QR_MM * MM) / 2
+
+    def draw_centred(canvas: Any, x: float, y: float) -> None:
+        _draw_qr(canvas, payload, x + offset, y, QR_MM * MM)
+
+    page.block(QR_MM, draw_centred)
+    page.centred(f"{words['code']} {code}", code_style)
+    page.centred(words["verify_hint"], small)
+
+
+def _draw_qr(canvas: Any, payload: str, x: float, y: float, size: float) -> None:
+    from printing import qr
+
+    qr.draw(canvas, payload, x, y, size)

@@ -1,0 +1,1 @@
+"""Tests of printing/ and kiosk.printers."""
