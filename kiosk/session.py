@@ -185,6 +185,7 @@ class Session:
         now: Callable[[], datetime] = datetime.now,
         health: Callable[[], MaintenanceInfo] | None = None,
         on_exit: Callable[[], None] | None = None,
+        refill_paper: Callable[[], None] | None = None,
     ) -> None:
         self._backend = backend
         self._accounts = accounts
@@ -195,8 +196,10 @@ class Session:
         self._now = now
         self._health = health
         self._on_exit = on_exit
+        self._refill_paper = refill_paper
         self._listeners: list[Listener] = []
         self._generation = 0
+        self._navigation = 0  # the latest screen asked for wins over loads still running
         self._card: _Card | None = None
         self._reader_ok = True
         self._last_touch = monotonic()
@@ -239,15 +242,20 @@ class Session:
         job: Callable[[], Any],
         on_done: Callable[[Any], None],
         on_error: Callable[[Exception], None] | None = None,
+        *,
+        navigation: bool = False,
     ) -> None:
         generation = self._generation
+        if navigation:
+            self._navigation += 1
+        asked = self._navigation
 
         def done(result: Any) -> None:
-            if generation == self._generation:
+            if generation == self._generation and asked == self._navigation:
                 on_done(result)
 
         def failed(error: Exception) -> None:
-            if generation == self._generation:
+            if generation == self._generation and asked == self._navigation:
                 (on_error or self._failed)(error)
 
         self._worker.submit(job, done, failed)
@@ -397,9 +405,10 @@ class Session:
         """Open one of the account screens (loading its data first)."""
         self.touch()
         number = self._card.number if self._card else None
-        if self.view.summary is None or number is None or self.view.busy:
+        if self.view.summary is None or number is None or self._printing:
             return
         if state is State.OVERVIEW:
+            self._navigation += 1  # whatever was loading is no longer wanted
             self._go(State.OVERVIEW)
             return
         loaders: dict[State, tuple[Callable[[], Any], str]] = {
@@ -416,16 +425,16 @@ class Session:
             raise ValueError(f"not an account screen: {state}")
         load, field_name = loaders[state]
         self._publish(replace(self.view, busy=Busy.LOADING))
-        self._run(load, lambda data: self._go(state, **{field_name: data}))
+        self._run(load, lambda data: self._go(state, **{field_name: data}), navigation=True)
 
     def history_page(self, page: int) -> None:
         self.touch()
-        if self.view.summary is not None and not self.view.busy:
+        if self.view.summary is not None and not self._printing:
             self._load_history(max(1, page), self.view.history_kind)
 
     def history_filter(self, kind: LedgerKind | None) -> None:
         self.touch()
-        if self.view.summary is not None and not self.view.busy:
+        if self.view.summary is not None and not self._printing:
             self._load_history(1, kind)
 
     def _load_history(self, page: int, kind: LedgerKind | None) -> None:
@@ -436,12 +445,13 @@ class Session:
         self._run(
             lambda: self._accounts.history(number, page=page, page_size=size, kind=kind),
             lambda found: self._go(State.HISTORY, history=found, history_kind=kind),
+            navigation=True,
         )
 
     def print_receipt(self) -> None:
         self.touch()
         number = self._card.number if self._card else None
-        if self.view.summary is None or number is None or self.view.busy:
+        if self.view.summary is None or number is None or self._printing:
             return
         language = self.view.language
         self._go(State.PRINTING, busy=Busy.PRINTING)
@@ -458,7 +468,7 @@ class Session:
             )
             self._receipts.print_receipt(data)
 
-        self._run(render_and_print, lambda _: self._printed(), self._print_failed)
+        self._run(render_and_print, lambda _: self._printed(), self._print_failed, navigation=True)
 
     def _printed(self) -> None:
         self._audit("ok", "print")
@@ -472,6 +482,10 @@ class Session:
         log.warning("receipt not printed: %s", _operator_words(error))
         self._audit(f"failed_{problem.kind.value}", "print")
         self._go(State.PRINTING, problem=problem)
+
+    @property
+    def _printing(self) -> bool:
+        return self.view.busy is Busy.PRINTING
 
     def finish(self) -> None:
         """ "I am done": forget the person and ask for the card back."""
@@ -523,6 +537,14 @@ class Session:
         self.touch()
         if self.view.state is State.MAINTENANCE and self._health is not None:
             self._run(self._health, lambda info: self._go(State.MAINTENANCE, maintenance=info))
+
+    def paper_refilled(self) -> None:
+        """The operator put in a fresh roll: reset the paper counter."""
+        self.touch()
+        refill = self._refill_paper
+        if self.view.state is State.MAINTENANCE and refill is not None:
+            log.info("maintenance: paper roll replaced")
+            self._run(refill, lambda _: self.refresh_maintenance())
 
     def leave_maintenance(self) -> None:
         if self.view.state in (State.MAINTENANCE_PIN, State.MAINTENANCE):

@@ -24,8 +24,8 @@ class SessionSettings:
     receipt_entries: int = 10
     admin_pin_hash: str = ""
     # Rows per history page: fewer, bigger rows in elderly mode (ui.md).
-    history_rows: int = 7
-    history_rows_elderly: int = 4
+    history_rows: int = 4
+    history_rows_elderly: int = 3
 
     def page_size(self, elderly: bool) -> int:
         return self.history_rows_elderly if elderly else self.history_rows

@@ -2,48 +2,70 @@
 
 from __future__ import annotations
 
-import os
+import logging
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCursor, QFontDatabase
+from PySide6.QtWidgets import QApplication
 
+from kiosk.app import KioskParts, build_kiosk, ensure_demo_store
 from kiosk.config import KioskConfig
-from ui.attract import AttractScreen
+from ui.bridge import UiThreadBridge
 from ui.qt_logging import route_qt_messages_to_logging
+from ui.window import KioskWindow
 
 CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+WINDOW_SIZE = (1280, 800)
+log = logging.getLogger(__name__)
 
 
-def _application() -> QApplication:
+def application() -> QApplication:
     route_qt_messages_to_logging()
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(sys.argv[:1])
-    if Path(CJK_FONT).exists():
+    if Path(CJK_FONT).exists() and "WenQuanYi Zen Hei" not in QFontDatabase.families():
         QFontDatabase.addApplicationFont(CJK_FONT)
     return app
 
 
-def _window(config: KioskConfig) -> QMainWindow:
-    window = QMainWindow()
-    window.setWindowTitle("社保卡自助查询 Social-security card kiosk")
-    window.setCentralWidget(AttractScreen())
-    window.resize(1280, 800)
-    del config
-    return window
+def connect_reader(parts: KioskParts, bridge: UiThreadBridge) -> None:
+    """Reader events arrive on the backend's thread; the session sees them on the UI thread."""
+    session = parts.session
+    parts.backend.subscribe(lambda event: bridge.post(lambda: session.handle_reader_event(event)))
 
 
-def run_kiosk(config: KioskConfig, smoke: bool = False, started_at: float | None = None) -> int:
+def run_kiosk(
+    config: KioskConfig,
+    smoke: bool = False,
+    started_at: float | None = None,
+    demo: bool = False,
+) -> int:
     """The kiosk window; with `smoke`, print ms from process start to first paint and exit."""
-    app = _application()
-    window = _window(config)
+    app = application()
+    bridge = UiThreadBridge()
+    if demo:
+        ensure_demo_store(config, datetime.now())
+    parts = build_kiosk(config, bridge.post, on_exit=app.quit)
+    window = KioskWindow(parts.session, config.reader.scrambled_pin_pad)
+    connect_reader(parts, bridge)
+    panel = None
+    if demo:
+        from ui.demo_panel import DemoPanel
+
+        panel = DemoPanel(parts.backend)
+        panel.show()
+    if config.kiosk.hide_cursor:
+        app.setOverrideCursor(QCursor(Qt.CursorShape.BlankCursor))
     if config.kiosk.fullscreen and not smoke:
+        window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
         window.showFullScreen()
     else:
+        window.resize(*WINDOW_SIZE)
         window.show()
     if smoke:
         begin = started_at if started_at is not None else time.time()
@@ -51,25 +73,24 @@ def run_kiosk(config: KioskConfig, smoke: bool = False, started_at: float | None
         def painted() -> None:
             window.repaint()
             print(round((time.time() - begin) * 1000, 1), flush=True)
+            window.exit_allowed = True
             app.quit()
 
         QTimer.singleShot(0, painted)
-    return app.exec()
+    log.info("kiosk started (%s reader, %s printer)", config.reader.backend, config.printer.kind)
+    try:
+        return app.exec()
+    finally:
+        window.exit_allowed = True
+        window.close()
+        if panel is not None:
+            panel.close()
+        parts.close()
 
 
 def write_screens(config: KioskConfig, out: Path) -> list[Path]:
-    """Render every screen offscreen to PNG files in `out`."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    _application()
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for width, height in ((1920, 1080), (1280, 800)):
-        window = _window(config)
-        window.resize(width, height)
-        window.show()
-        QApplication.processEvents()
-        path = out / f"attract-zh-normal-{width}x{height}.png"
-        window.grab().save(str(path))
-        written.append(path)
-        window.close()
-    return written
+    """Walk the scripted sessions offscreen and write every screen and receipt to `out`."""
+    from ui.demo_script import walk_all
+
+    application()
+    return walk_all(config, out)

@@ -54,3 +54,77 @@ HIGH_CONTRAST = Palette(
     accent_text=QColor("#000000"),
     warning=QColor("#FFB3B3"),
 )
+
+# Amber for "please check" badges: always paired with an icon and a word, never colour alone.
+FLAG_NORMAL = QColor("#8A4B00")
+FLAG_HIGH_CONTRAST = QColor("#FFD400")
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Every size on screen, in pixels for this screen, for normal or elderly (大字) mode."""
+
+    elderly: bool
+    palette: Palette
+    body_px: int  # >= 4.8 mm text height: a CJK glyph fills ~0.9 of the pixel size
+    small_px: int
+    title_px: int
+    balance_px: int  # the largest thing on screen
+    button_px: int
+    target_px: int  # touch target height, >= 16 mm
+    key_px: int  # PIN pad key side, centres >= 17 mm apart
+    margin_px: int
+    spacing_px: int
+
+    @classmethod
+    def for_mode(cls, elderly: bool, dpi: float | None = None) -> Theme:
+        def size(normal: float, large: float) -> int:
+            return mm(large if elderly else normal, dpi)
+
+        return cls(
+            elderly=elderly,
+            palette=HIGH_CONTRAST if elderly else NORMAL,
+            body_px=size(6.0, 8.0),
+            small_px=size(5.4, 7.0),
+            title_px=size(9.0, 11.0),
+            balance_px=size(18.0, 21.0),
+            button_px=size(6.0, 7.5),
+            target_px=size(16.0, 20.0),
+            key_px=size(19.0, 21.0),
+            margin_px=size(8.0, 6.0),
+            spacing_px=size(3.0, 3.0),
+        )
+
+    @property
+    def flag(self) -> QColor:
+        return FLAG_HIGH_CONTRAST if self.elderly else FLAG_NORMAL
+
+    def stylesheet(self) -> str:
+        p = self.palette
+        line = max(2, self.spacing_px // 3)
+        return f"""
+QWidget#screen, QWidget#window {{ background: {p.background.name()}; }}
+QLabel {{ color: {p.text.name()}; font-size: {self.body_px}px; }}
+QLabel[role="title"] {{ font-size: {self.title_px}px; font-weight: bold; }}
+QLabel[role="muted"] {{ color: {p.muted_text.name()}; font-size: {self.small_px}px; }}
+QLabel[role="balance"] {{ font-size: {self.balance_px}px; font-weight: bold;
+    color: {p.accent.name() if self.elderly else p.text.name()}; }}
+QLabel[role="warning"] {{ color: {p.warning.name()}; font-weight: bold; }}
+QLabel[role="badge"] {{ background: {self.flag.name()}; color: {p.background.name()};
+    font-weight: bold; border-radius: {self.small_px // 2}px; padding: 2px {line * 3}px; }}
+QFrame[role="row"] {{ border-bottom: {line}px solid {p.muted_text.name()}; }}
+QFrame[role="card"] {{ border: {line}px solid {p.muted_text.name()};
+    border-radius: {self.spacing_px * 2}px; }}
+QPushButton {{ font-size: {self.button_px}px; min-height: {self.target_px}px;
+    color: {p.accent_text.name()}; background: {p.accent.name()};
+    border: {line}px solid {p.accent.name()}; border-radius: {self.spacing_px * 2}px;
+    padding: 0 {self.spacing_px * 2}px; }}
+QPushButton[role="secondary"], QPushButton[role="filter"] {{ color: {p.accent.name()};
+    background: {p.background.name()}; }}
+QPushButton[role="filter"], QPushButton[role="filter-on"] {{ font-size: {self.small_px}px; }}
+QPushButton:disabled {{ color: {p.muted_text.name()}; background: {p.background.name()};
+    border-color: {p.muted_text.name()}; }}
+QPushButton[role="key"] {{ font-size: {self.title_px}px; min-width: {self.key_px}px;
+    min-height: {self.key_px}px; max-width: {self.key_px}px; max-height: {self.key_px}px; }}
+QPushButton[role="key"][tactile="true"] {{ border-bottom: {line * 4}px solid {p.text.name()}; }}
+"""

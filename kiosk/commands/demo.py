@@ -39,5 +39,5 @@ def run(args: argparse.Namespace) -> int:
         written = launch.write_screens(config, args.out)
         print(f"wrote {len(written)} screen(s) to {args.out}")
         return 0
-    result: int = launch.run_kiosk(config)
+    result: int = launch.run_kiosk(config, demo=True)
     return result

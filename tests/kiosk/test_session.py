@@ -441,3 +441,19 @@ def test_the_thread_worker_runs_jobs_on_one_other_thread_and_posts_results_back(
         worker.shutdown()
     assert len(names) == 1
     assert threading.current_thread().name not in names
+
+
+def test_the_latest_screen_asked_for_wins_over_a_load_still_running(
+    accounts: AccountService,
+) -> None:
+    worker = ManualWorker()
+    kiosk = Kiosk(accounts, worker=worker)
+    kiosk.insert("zhang-wei")
+    worker.run_all()
+    kiosk.pin("123456")
+    worker.run_all()
+    kiosk.session.show(State.ANNUAL)  # slow load still running...
+    kiosk.session.show(State.OVERVIEW)  # ...when the person taps Back
+    worker.run_all()
+    assert kiosk.view.state is State.OVERVIEW
+    assert kiosk.view.annual is None

@@ -7,22 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from PySide6.QtWidgets import QLabel
-from pytestqt.qtbot import QtBot
-
-from ui.attract import AttractScreen
-
 REPO = Path(__file__).resolve().parents[2]
-
-
-def test_the_start_screen_asks_for_the_card_in_both_languages(qtbot: QtBot) -> None:
-    screen = AttractScreen()
-    qtbot.addWidget(screen)
-    screen.resize(1280, 800)
-    screen.show()
-    texts = [label.text() for label in screen.findChildren(QLabel)]
-    assert "请插入社会保障卡" in texts
-    assert any("insert your social-security card" in t for t in texts)
 
 
 def test_kiosk_run_smoke_paints_and_reports_its_start_up_time() -> None:

@@ -1,0 +1,233 @@
+"""`kiosk demo --headless`: scripted sessions, offscreen, a PNG of every screen they pass.
+
+Each step is shot in Chinese and English, normal and large-text mode. Work runs on a
+ManualWorker and time on a fake clock, so every screen (even "Reading your card...") is
+caught on purpose, not by luck. Receipts go to OUT/receipts as the spool printer writes them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from card_reader.backends.virtual import VirtualBackend
+from card_reader.simulator.card import Faults
+from card_reader.simulator.profiles import build_card, profile
+from kiosk.app import KioskParts, build_kiosk, ensure_demo_store
+from kiosk.config import KioskConfig
+from kiosk.session_view import State
+from kiosk.worker import ManualWorker
+from printing.dispatch import FaultyPrinter, Printer
+from printing.problems import PrinterProblemKind
+from ui.window import KioskWindow
+
+log = logging.getLogger(__name__)
+Inspect = Callable[[KioskWindow, str], None]  # a test's look at each shot
+VARIANTS = (("zh", False), ("en", False), ("zh", True), ("en", True))
+SIZE = (1280, 800)
+ACCOUNT_SCREENS = (State.HISTORY, State.CONTRIBUTIONS, State.ANNUAL, State.FAMILY_AID,
+                   State.FILINGS, State.FLAGGED)  # fmt: skip
+
+
+class FakeMonotonic:
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+
+class DemoWalk:
+    """One kiosk, offscreen, driven step by step; `shoot` writes the four variants."""
+
+    def __init__(
+        self,
+        config: KioskConfig,
+        out: Path,
+        size: tuple[int, int] = SIZE,
+        inspect: Inspect | None = None,
+    ) -> None:
+        self.out = out
+        self.clock = FakeMonotonic()
+        self.worker = ManualWorker()
+        self.backend = VirtualBackend()
+        self.parts: KioskParts = build_kiosk(
+            config, lambda f: f(), backend=self.backend, worker=self.worker,
+            monotonic=self.clock,
+        )  # fmt: skip
+        self.session = self.parts.session
+        self.backend.subscribe(self.session.handle_reader_event)
+        self.window = KioskWindow(self.session)
+        self.window.resize(*size)
+        self.window.show()
+        self.written: list[Path] = []
+        self.inspect = inspect
+        self.size = size
+        self.too_big: list[str] = []  # screens whose content needs more than the window
+        self._counter = 0
+
+    def settle(self) -> None:
+        self.worker.run_all()
+        QApplication.processEvents()
+
+    def shoot(self, name: str, variants: tuple[tuple[str, bool], ...] = VARIANTS) -> None:
+        self._counter += 1
+        for language, elderly in variants:
+            self.session.set_language(language)
+            self.session.set_elderly(elderly)
+            self.settle()
+            mode = "elderly" if elderly else "normal"
+            path = self.out / f"{self._counter:02d}-{name}-{language}-{mode}.png"
+            grown = self.window.size()
+            if (grown.width(), grown.height()) != self.size:  # Qt grew it to fit the content
+                self.too_big.append(f"{path.name}: grew to {grown.width()}x{grown.height()}")
+                self.window.resize(*self.size)
+            self.window.grab().save(str(path))
+            if self.inspect is not None:
+                self.inspect(self.window, path.name)
+            self.written.append(path)
+        self.session.set_language("zh")
+        self.session.set_elderly(False)
+        self.settle()
+
+    def insert(self, key: str, faults: Faults | None = None) -> None:
+        self.backend.insert(build_card(profile(key), faults))
+
+    def pin(self, digits: str) -> None:
+        self.session.submit_pin(bytearray(digits.encode("ascii")))
+        self.settle()
+
+    def remove(self) -> None:
+        self.backend.remove()
+        self.settle()
+
+    def use_printer(self, printer: Printer) -> Printer:
+        receipt_printer = self.parts.receipts.printer
+        previous, receipt_printer.printer = receipt_printer.printer, printer
+        return previous
+
+    def close(self) -> None:
+        self.window.exit_allowed = True
+        self.window.close()
+        self.parts.close()
+
+
+def _everyday(walk: DemoWalk) -> None:
+    walk.shoot("attract")
+    walk.insert("zhang-wei")
+    walk.shoot("reading")
+    walk.settle()
+    walk.shoot("pin")
+    walk.pin("123456")
+    walk.shoot("overview")
+    for state in ACCOUNT_SCREENS:
+        walk.session.show(state)
+        walk.settle()
+        walk.shoot(state.value)
+    walk.session.history_page(2)
+    walk.settle()
+    walk.shoot("history-page-2")
+    walk.session.show(State.OVERVIEW)
+    walk.session.print_receipt()
+    walk.shoot("printing")
+    walk.settle()
+    walk.shoot("take-card-printed")
+    walk.remove()
+
+
+def _other_people(walk: DemoWalk) -> None:
+    for key in ("wang-zhe", "li-kun", "long-name"):
+        walk.insert(key)
+        walk.settle()
+        walk.pin(profile(key).pin)
+        walk.shoot(f"overview-{key}")
+        walk.session.show(State.HISTORY)
+        walk.settle()
+        walk.shoot(f"history-{key}")
+        walk.session.print_receipt()
+        walk.settle()
+        walk.remove()
+
+
+def _wrong_and_blocked(walk: DemoWalk) -> None:
+    walk.insert("zhang-wei")
+    walk.settle()
+    walk.pin("000000")
+    walk.shoot("pin-wrong")
+    walk.remove()
+    for key in ("blocked-pin", "expired", "not-ssse", "damaged-name"):
+        walk.insert(key)
+        walk.settle()
+        walk.shoot(f"card-problem-{key}")
+        walk.remove()
+    walk.insert("lost-card")
+    walk.settle()
+    walk.pin(profile("lost-card").pin)
+    walk.shoot("card-problem-lost-card")
+    walk.remove()
+
+
+def _pulled_idle_and_paper(walk: DemoWalk) -> None:
+    walk.insert("zhang-wei")
+    walk.settle()
+    walk.pin("123456")
+    walk.remove()
+    walk.shoot("pulled-mid-session")
+    walk.insert("zhang-wei")
+    walk.settle()
+    walk.pin("123456")
+    walk.clock.seconds += walk.session.settings.idle_seconds + 3
+    walk.session.tick()
+    walk.shoot("idle-warning")
+    walk.clock.seconds += walk.session.settings.idle_warning_seconds
+    walk.session.tick()
+    walk.shoot("idle-timed-out")
+    walk.remove()
+    walk.insert("zhang-wei")
+    walk.settle()
+    walk.pin("123456")
+    spool = walk.use_printer(FaultyPrinter(PrinterProblemKind.MEDIA_EMPTY))
+    walk.session.print_receipt()
+    walk.settle()
+    walk.shoot("printer-out-of-paper")
+    walk.use_printer(spool)
+    walk.remove()
+
+
+def _maintenance(walk: DemoWalk) -> None:
+    walk.session.open_maintenance()
+    walk.shoot("maintenance-pin")
+    walk.session.submit_admin_pin(bytearray(b"246810"))
+    walk.settle()
+    walk.shoot("maintenance")
+    walk.session.leave_maintenance()
+    walk.settle()
+
+
+WALKS: tuple[Callable[[DemoWalk], None], ...] = (
+    _everyday, _other_people, _wrong_and_blocked, _pulled_idle_and_paper, _maintenance,
+)  # fmt: skip
+
+
+def walk_all(config: KioskConfig, out: Path, inspect: Inspect | None = None) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    config = dataclasses.replace(
+        config,
+        printer=dataclasses.replace(config.printer, kind="spool", spool_dir=out / "receipts"),
+    )
+    ensure_demo_store(config, datetime.now())
+    walk = DemoWalk(config, out, SIZE, inspect)
+    try:
+        for step in WALKS:
+            step(walk)
+    finally:
+        walk.close()
+    for line in walk.too_big:
+        log.warning("screen does not fit %dx%d: %s", *walk.size, line)
+    receipts = sorted((out / "receipts").glob("*.pdf"))
+    return walk.written + receipts

@@ -1,0 +1,22 @@
+"""The start screen: insert your card, with a drawn card going into the slot."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QVBoxLayout
+
+from kiosk.session_view import View
+from ui.i18n import text
+from ui.screens.base import Screen
+from ui.theme import Theme
+from ui.widgets.basics import label
+from ui.widgets.card_picture import CardPicture
+
+
+class AttractScreen(Screen):
+    def build(self, layout: QVBoxLayout, view: View, theme: Theme) -> None:
+        language = view.language
+        layout.addStretch(1)
+        layout.addWidget(label(text("attract.title", language), role="title", center=True))
+        layout.addWidget(label(text("attract.body", language), center=True))
+        layout.addWidget(CardPicture(theme.palette, text("attract.illustration", language)), 6)
+        layout.addWidget(label(text("hotline", language), role="muted", center=True))

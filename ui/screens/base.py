@@ -1,0 +1,100 @@
+"""What every screen shares: content rebuilt from the View, torn down completely on wipe.
+
+Rebuilding instead of updating keeps the rule simple and provable: when the session forgets
+a person, `wipe()` detaches every widget that showed their data at once (setParent(None)),
+so nothing of them is left in the widget tree, not even until the next event loop turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
+
+from kiosk.session import Session
+from kiosk.session_view import State, View
+from ui.i18n import text
+from ui.theme import Theme
+from ui.widgets.basics import button, label
+from ui.widgets.local_pages import LocalPages
+
+
+class Screen(QWidget):
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.setObjectName("screen")
+        self._outer = QVBoxLayout(self)
+        self._outer.setContentsMargins(0, 0, 0, 0)
+        self._content: QWidget | None = None
+        self.pages = LocalPages()
+        self.heading = ""  # shown in the window's top bar, beside the language switch
+
+    def show_view(self, view: View, theme: Theme) -> None:
+        self.wipe()
+        self.heading = ""
+        content = QWidget()
+        content.setObjectName("screen")
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(theme.margin_px, 0, theme.margin_px, theme.margin_px)
+        layout.setSpacing(theme.spacing_px)
+        self.build(layout, view, theme)
+        self._outer.addWidget(content)
+        content.show()  # now, not at the next layout pass: a test or a grab sees it at once
+        self._content = content
+
+    def wipe(self) -> None:
+        if self._content is not None:
+            self._content.setParent(None)
+            self._content.deleteLater()
+            self._content = None
+        self.heading = ""
+
+    def build(self, layout: QVBoxLayout, view: View, theme: Theme) -> None:
+        raise NotImplementedError
+
+    # -- pieces many screens use -------------------------------------------------------
+
+    def paged(  # noqa: PLR0917 (each argument is a different thing a list needs)
+        self,
+        layout: QVBoxLayout,
+        view: View,
+        theme: Theme,
+        items: Sequence[Any],
+        make_row: Callable[[Any], QWidget],
+        empty_key: str = "empty",
+    ) -> None:
+        """A short list in pages of 5 (3 in elderly mode), then Previous / Next, Back, Finish."""
+
+        def rerender() -> None:
+            self.session.touch()
+            self.show_view(view, theme)
+
+        rows = 3 if theme.elderly else 5
+        pages = self.pages.add(layout, view.language, rows, items, make_row, rerender, empty_key)
+        self.back_and_finish(layout, view, pages)
+
+    def set_heading(self, key: str, view: View, **values: object) -> None:
+        self.heading = text(key, view.language, **values)
+
+    def title(self, layout: QBoxLayout, key: str, view: View, **values: object) -> None:
+        layout.addWidget(label(text(key, view.language, **values), role="title"))
+
+    def back_and_finish(self, layout: QBoxLayout, view: View, pages: QWidget | None = None) -> None:
+        """The bottom row of every account screen: paging if any, back, and finish."""
+        row = QHBoxLayout()
+        if pages is not None:
+            row.addWidget(pages, 3)
+        back = True
+        if back:
+            row.addWidget(
+                button(
+                    text("button.back", view.language),
+                    lambda: self.session.show(State.OVERVIEW),
+                    "secondary",
+                ),
+                1,
+            )
+        row.addWidget(button(text("button.finish", view.language), self.session.finish), 1)
+        layout.addLayout(row)

@@ -1,0 +1,37 @@
+"""The last twelve months of contributions: period, base, amounts, when they arrived."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from kiosk.domain import Contribution
+from kiosk.session_view import View
+from ui.i18n import text, yuan
+from ui.screens.base import Screen
+from ui.theme import Theme
+from ui.widgets.basics import label, row_frame
+
+
+def contribution_row(item: Contribution, language: str) -> QWidget:
+    frame, row = row_frame()
+    left = QVBoxLayout()
+    left.addWidget(label(f"{item.period:%Y-%m}"))
+    left.addWidget(label(text("contributions.row", language, base=yuan(item.base),
+                              employee=yuan(item.employee), employer=yuan(item.employer)),
+                         role="muted"))  # fmt: skip
+    row.addLayout(left, 3)
+    right = QVBoxLayout()
+    right.addWidget(label(text("contributions.to_account", language,
+                               amount=yuan(item.to_personal_account))))  # fmt: skip
+    arrived = (text("contributions.arrived", language, date=f"{item.arrived_at:%Y-%m-%d}")
+               if item.arrived_at else text("contributions.pending", language))  # fmt: skip
+    right.addWidget(label(arrived, role="muted"))
+    row.addLayout(right, 2)
+    return frame
+
+
+class ContributionsScreen(Screen):
+    def build(self, layout: QVBoxLayout, view: View, theme: Theme) -> None:
+        self.set_heading("contributions.title", view)
+        self.paged(layout, view, theme, view.contributions,
+                   lambda item: contribution_row(item, view.language))  # fmt: skip

@@ -1,0 +1,32 @@
+"""Family mutual aid (家庭共济): who is bound, which way, and what moved this year."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from kiosk.domain import FamilyBinding
+from kiosk.session_view import View
+from ui.i18n import relation_label, text, yuan
+from ui.screens.base import Screen
+from ui.theme import Theme
+from ui.widgets.basics import label, row_frame
+
+
+def binding_row(binding: FamilyBinding, language: str) -> QWidget:
+    frame, row = row_frame()
+    column = QVBoxLayout()
+    key = "family.payer" if binding.direction == "payer" else "family.beneficiary"
+    column.addWidget(label(text(key, language, name=binding.counterpart_name,
+                                relation=relation_label(binding.relation, language))))  # fmt: skip
+    since = text("family.since", language, since=f"{binding.since:%Y-%m-%d}",
+                 amount=yuan(binding.transferred_this_year))  # fmt: skip
+    column.addWidget(label(since, role="muted"))
+    row.addLayout(column)
+    return frame
+
+
+class FamilyAidScreen(Screen):
+    def build(self, layout: QVBoxLayout, view: View, theme: Theme) -> None:
+        self.set_heading("family.title", view)
+        self.paged(layout, view, theme, view.family,
+                   lambda item: binding_row(item, view.language), "family.none")  # fmt: skip

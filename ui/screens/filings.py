@@ -1,0 +1,36 @@
+"""Remote-care filings (异地就医备案): type, region, validity, status."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from kiosk.domain import FilingStatus, RemoteFiling
+from kiosk.session_view import View
+from ui.i18n import filing_status_label, filing_type_label, text
+from ui.screens.base import Screen
+from ui.theme import Theme
+from ui.widgets.basics import label, row_frame
+
+
+def filing_row(filing: RemoteFiling, language: str) -> QWidget:
+    frame, row = row_frame()
+    column = QVBoxLayout()
+    column.addWidget(label(text("filings.row", language,
+                                type=filing_type_label(filing.filing_type, language),
+                                region=filing.region_name)))  # fmt: skip
+    until = (f"{filing.valid_until:%Y-%m-%d}" if filing.valid_until
+             else text("overview.filing_open", language))  # fmt: skip
+    column.addWidget(label(text("filings.valid", language, start=f"{filing.valid_from:%Y-%m-%d}",
+                                until=until), role="muted"))  # fmt: skip
+    row.addLayout(column, 3)
+    status = label(filing_status_label(filing.status, language), wrap=False,
+                   role="" if filing.status is FilingStatus.ACTIVE else "muted")  # fmt: skip
+    row.addWidget(status, 1)
+    return frame
+
+
+class FilingsScreen(Screen):
+    def build(self, layout: QVBoxLayout, view: View, theme: Theme) -> None:
+        self.set_heading("filings.title", view)
+        self.paged(layout, view, theme, view.filings,
+                   lambda item: filing_row(item, view.language), "filings.none")  # fmt: skip

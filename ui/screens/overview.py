@@ -1,0 +1,72 @@
+"""The overview, right after the PIN: the balance is the largest thing on the screen."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout
+
+from kiosk.masking import mask_name
+from kiosk.session_view import State, View
+from ui.i18n import text, yuan
+from ui.screens.base import Screen
+from ui.theme import Theme
+from ui.widgets.basics import button, flag_badge, label
+
+NAVIGATION = (
+    (State.HISTORY, "nav.history"),
+    (State.CONTRIBUTIONS, "nav.contributions"),
+    (State.ANNUAL, "nav.annual"),
+    (State.FAMILY_AID, "nav.family_aid"),
+    (State.FILINGS, "nav.filings"),
+    (State.FLAGGED, "nav.flagged"),
+)
+
+
+class OverviewScreen(Screen):
+    def build(self, layout: QVBoxLayout, view: View, theme: Theme) -> None:
+        summary = view.summary
+        if summary is None:
+            return
+        language = view.language
+        masking = self.session.settings.masking
+        self.set_heading("overview.greeting", view, name=mask_name(summary.person_name, masking))
+        layout.addWidget(label(text("overview.balance", language), role="muted"))
+        balance = label(yuan(summary.balance), role="balance", wrap=False)
+        balance.setObjectName("balance")
+        layout.addWidget(balance)
+        quota = summary.quota
+        layout.addWidget(label(text("overview.quota", language, year=quota.year,
+                                    left=yuan(quota.left), used=yuan(quota.used))))  # fmt: skip
+        last = summary.last_contribution
+        layout.addWidget(label(
+            text("overview.last_contribution", language, period=f"{last.period:%Y-%m}",
+                 amount=yuan(last.to_personal_account))
+            if last else text("overview.no_contribution", language),
+            role="muted",
+        ))  # fmt: skip
+        if summary.active_filing is not None:
+            filing = summary.active_filing
+            until = (f"{filing.valid_until:%Y-%m-%d}" if filing.valid_until
+                     else text("overview.filing_open", language))  # fmt: skip
+            layout.addWidget(label(text("overview.filing", language, region=filing.region_name,
+                                        until=until), role="muted"))  # fmt: skip
+        if summary.flagged_count:
+            row = QHBoxLayout()
+            row.addWidget(flag_badge(text("history.flag_word", language)))
+            row.addWidget(label(text("overview.flagged", language, count=summary.flagged_count),
+                                role="warning"), 1)  # fmt: skip
+            layout.addLayout(row)
+        layout.addStretch(1)
+        grid = QGridLayout()
+        grid.setSpacing(theme.spacing_px)
+        columns = 3
+        for index, (state, key) in enumerate(NAVIGATION):
+            target = button(text(key, language), partial(self.session.show, state), "secondary")
+            grid.addWidget(target, index // columns, index % columns)
+        layout.addLayout(grid)
+        bottom = QHBoxLayout()
+        bottom.addWidget(button(text("nav.print", language), self.session.print_receipt), 1)
+        bottom.addWidget(button(text("button.finish", language), self.session.finish,
+                                "secondary"), 1)  # fmt: skip
+        layout.addLayout(bottom)

@@ -1,0 +1,1 @@
+"""Reusable widgets: buttons, labels, the PIN pad, the month chart, the idle warning."""

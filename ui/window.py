@@ -1,0 +1,209 @@
+"""The kiosk window: renders the session's View, and forwards taps and time to the session.
+
+It owns no business state. On every view it picks the screen for the state, wipes every
+other screen (so a person's data is nowhere in the widget tree once the session forgot
+them), and shows the idle countdown or the wait banner on top.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.session import Session
+from kiosk.session_view import State, View
+from ui.i18n import text
+from ui.screens.annual import AnnualScreen
+from ui.screens.attract import AttractScreen
+from ui.screens.base import Screen
+from ui.screens.card_problem import CardProblemScreen
+from ui.screens.contributions import ContributionsScreen
+from ui.screens.family_aid import FamilyAidScreen
+from ui.screens.filings import FilingsScreen
+from ui.screens.flagged import FlaggedScreen
+from ui.screens.history import HistoryScreen
+from ui.screens.maintenance import MaintenanceScreen
+from ui.screens.maintenance_pin import MaintenancePinScreen
+from ui.screens.overview import OverviewScreen
+from ui.screens.pin_entry import PinScreen
+from ui.screens.printing import PrintingScreen
+from ui.screens.reading import ReadingScreen
+from ui.screens.take_card import TakeCardScreen
+from ui.screens.unavailable import UnavailableScreen
+from ui.theme import Theme
+from ui.widgets.basics import button, label
+from ui.widgets.overlays import BusyBanner, IdleWarning
+
+TICK_MS = 250
+BUSY_BANNER_DELAY_MS = 300
+MAINTENANCE_HOLD_MS = 5000
+# Screens that show their own progress; elsewhere a wait gets the banner.
+_OWN_PROGRESS = {State.READING, State.PRINTING}
+
+
+class KioskWindow(QMainWindow):
+    def __init__(self, session: Session, scrambled_pin_pad: bool = False) -> None:
+        super().__init__()
+        self.session = session
+        self.setWindowTitle("社保卡自助查询 Social-security card kiosk")
+        root = QWidget()
+        root.setObjectName("window")
+        self.setCentralWidget(root)
+        column = QVBoxLayout(root)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self._top = QHBoxLayout()
+        column.addLayout(self._top)
+        self.stack = QStackedWidget()
+        column.addWidget(self.stack, 1)
+        self.screens: dict[State, Screen] = {
+            State.IDLE: AttractScreen(session),
+            State.READING: ReadingScreen(session),
+            State.PIN_ENTRY: PinScreen(session, scrambled_pin_pad),
+            State.OVERVIEW: OverviewScreen(session),
+            State.HISTORY: HistoryScreen(session),
+            State.CONTRIBUTIONS: ContributionsScreen(session),
+            State.ANNUAL: AnnualScreen(session),
+            State.FAMILY_AID: FamilyAidScreen(session),
+            State.FILINGS: FilingsScreen(session),
+            State.FLAGGED: FlaggedScreen(session),
+            State.PRINTING: PrintingScreen(session),
+            State.TAKE_CARD: TakeCardScreen(session),
+            State.CARD_PROBLEM: CardProblemScreen(session),
+            State.SERVICE_UNAVAILABLE: UnavailableScreen(session),
+            State.MAINTENANCE_PIN: MaintenancePinScreen(session),
+            State.MAINTENANCE: MaintenanceScreen(session),
+        }
+        for screen in self.screens.values():
+            self.stack.addWidget(screen)
+        self.language_switch = button("", self._switch_language, "secondary")
+        self.elderly_switch = button("", self._switch_elderly, "secondary")
+        self.maintenance_corner = QPushButton("")
+        self.maintenance_corner.setFlat(True)
+        self.maintenance_corner.setStyleSheet("background: transparent; border: none;")
+        self.maintenance_corner.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._hold = QTimer(self)
+        self._hold.setSingleShot(True)
+        self._hold.setInterval(MAINTENANCE_HOLD_MS)
+        self._hold.timeout.connect(session.open_maintenance)
+        self.maintenance_corner.pressed.connect(self._hold.start)
+        self.maintenance_corner.released.connect(self._hold.stop)
+        self._top.addWidget(self.maintenance_corner)
+        self.heading = label("", role="title", wrap=False)
+        self.heading.setObjectName("heading")
+        self._top.addWidget(self.heading, 1)
+        self._top.addWidget(self.language_switch)
+        self._top.addWidget(self.elderly_switch)
+        self.idle_warning = IdleWarning(root, session.more_time)
+        self.busy_banner = BusyBanner(root)
+        self._busy_delay = QTimer(self)
+        self._busy_delay.setSingleShot(True)
+        self._busy_delay.setInterval(BUSY_BANNER_DELAY_MS)
+        self._busy_delay.timeout.connect(self._show_busy)
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(TICK_MS)
+        self._ticker.timeout.connect(session.tick)
+        self._ticker.start()
+        self._rendered: View | None = None
+        self._theme: Theme | None = None
+        self.view: View | None = None
+        self.exit_allowed = False
+        root.installEventFilter(self)
+        session.subscribe(self.show_view)
+
+    # -- rendering ---------------------------------------------------------------------
+
+    def show_view(self, view: View) -> None:
+        self.view = view
+        theme = Theme.for_mode(view.elderly)
+        if theme != self._theme:
+            self._theme = theme
+            self.setStyleSheet(theme.stylesheet())
+            self._rendered = None
+        key = self._render_key(view)
+        if key != self._rendered:
+            self._rendered = key
+            current = self.screens[view.state]
+            for screen in self.screens.values():
+                if screen is not current:
+                    screen.wipe()
+            current.show_view(view, theme)
+            self.stack.setCurrentWidget(current)
+            self.heading.setText(current.heading)
+            self.heading.setAccessibleName(current.heading)
+        self._render_top(view, theme)
+        self._render_overlays(view, theme)
+
+    @staticmethod
+    def _render_key(view: View) -> View:
+        """The parts of a view that change the screen itself (not the overlays)."""
+        busy = view.busy if view.state in _OWN_PROGRESS else None
+        return replace(view, idle_warning_seconds=None, busy=busy,
+                       take_card_reminders=min(view.take_card_reminders, 1))  # fmt: skip
+
+    def _render_top(self, view: View, theme: Theme) -> None:
+        language = view.language
+        self.language_switch.setText(text("switch.language", language))
+        self.language_switch.setAccessibleName(text("switch.language.name", language))
+        elderly_key = "switch.elderly.off" if view.elderly else "switch.elderly.on"
+        self.elderly_switch.setText(text(elderly_key, language))
+        self.elderly_switch.setAccessibleName(text(elderly_key, language))
+        self.maintenance_corner.setFixedSize(theme.target_px, theme.target_px)
+        self.maintenance_corner.setEnabled(view.state is State.IDLE)
+        self.maintenance_corner.setAccessibleName(text("maintenance.corner", language))
+        self._top.setContentsMargins(0, theme.spacing_px, theme.margin_px, 0)
+
+    def _render_overlays(self, view: View, theme: Theme) -> None:
+        if view.idle_warning_seconds is not None:
+            self.idle_warning.show_countdown(view.idle_warning_seconds, view.language, theme)
+        else:
+            self.idle_warning.hide()
+        if view.busy is not None and view.state not in _OWN_PROGRESS:
+            if not self._busy_delay.isActive() and not self.busy_banner.isVisible():
+                self._busy_delay.start()
+        else:
+            self._busy_delay.stop()
+            self.busy_banner.hide()
+
+    def _show_busy(self) -> None:
+        view, theme = self.view, self._theme
+        if view is not None and view.busy is not None and theme is not None:
+            self.busy_banner.show_words(text(f"busy.{view.busy.value}", view.language), theme)
+
+    # -- what the person does ------------------------------------------------------------
+
+    def _switch_language(self) -> None:
+        if self.view is not None:
+            self.session.set_language("en" if self.view.language == "zh" else "zh")
+
+    def _switch_elderly(self) -> None:
+        if self.view is not None:
+            self.session.set_elderly(not self.view.elderly)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin):
+            self.session.touch()
+        return super().eventFilter(watched, event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # A kiosk has no keyboard; one plugged in must not close or switch anything.
+        event.accept()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.exit_allowed:
+            self._ticker.stop()
+            for screen in self.screens.values():
+                screen.wipe()
+            event.accept()
+        else:
+            event.ignore()
