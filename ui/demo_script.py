@@ -75,11 +75,14 @@ class DemoWalk:
         self.worker.run_all()
         QApplication.processEvents()
 
-    def shoot(self, name: str, variants: tuple[tuple[str, bool], ...] = VARIANTS) -> None:
+    def shoot(self, name: str, again: Callable[[], None] | None = None) -> None:
+        """Shoot every variant; `again` re-creates a state a tap on the switches would end."""
         self._counter += 1
-        for language, elderly in variants:
+        for language, elderly in VARIANTS:
             self.session.set_language(language)
             self.session.set_elderly(elderly)
+            if again is not None:
+                again()
             self.settle()
             mode = "elderly" if elderly else "normal"
             path = self.out / f"{self._counter:02d}-{name}-{language}-{mode}.png"
@@ -181,9 +184,12 @@ def _pulled_idle_and_paper(walk: DemoWalk) -> None:
     walk.insert("zhang-wei")
     walk.settle()
     walk.pin("123456")
-    walk.clock.seconds += walk.session.settings.idle_seconds + 3
-    walk.session.tick()
-    walk.shoot("idle-warning")
+
+    def idle_for_a_minute() -> None:
+        walk.clock.seconds += walk.session.settings.idle_seconds + 3
+        walk.session.tick()
+
+    walk.shoot("idle-warning", idle_for_a_minute)
     walk.clock.seconds += walk.session.settings.idle_warning_seconds
     walk.session.tick()
     walk.shoot("idle-timed-out")
