@@ -273,6 +273,11 @@ def month_label(month: int, language: str) -> str:
     return text("month.short", language, month=month, month_en=MONTHS_EN[month - 1])
 
 
+def signed_yuan(amount: Decimal) -> str:
+    """+¥105.34 / -¥56.09: money in and out of the account, told apart by more than colour."""
+    return ("+" if amount > 0 else "") + yuan(amount)
+
+
 def yuan(amount: Decimal) -> str:
     """¥1,234.50: money as the person reads it (Decimal in, never float)."""
     sign = "-" if amount < 0 else ""

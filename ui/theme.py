@@ -112,9 +112,7 @@ QLabel[role="balance"] {{ font-size: {self.balance_px}px; font-weight: bold;
 QLabel[role="warning"] {{ color: {p.warning.name()}; font-weight: bold; }}
 QLabel[role="badge"] {{ background: {self.flag.name()}; color: {p.background.name()};
     font-weight: bold; border-radius: {self.small_px // 2}px; padding: 2px {line * 3}px; }}
-QFrame[role="row"] {{ border-bottom: {line}px solid {p.muted_text.name()}; }}
-QFrame[role="card"] {{ border: {line}px solid {p.muted_text.name()};
-    border-radius: {self.spacing_px * 2}px; }}
+QFrame#row {{ color: {p.muted_text.name()}; }}
 QPushButton {{ font-size: {self.button_px}px; min-height: {self.target_px}px;
     color: {p.accent_text.name()}; background: {p.accent.name()};
     border: {line}px solid {p.accent.name()}; border-radius: {self.spacing_px * 2}px;

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.domain import LedgerEntry
 from kiosk.session_view import View
-from ui.i18n import HISTORY_FILTERS, flag_label, kind_label, text, yuan
+from ui.i18n import HISTORY_FILTERS, flag_label, kind_label, signed_yuan, text, yuan
 from ui.screens.base import Screen
 from ui.theme import Theme
 from ui.widgets.basics import button, flag_badge, label, row_frame
@@ -32,7 +32,7 @@ def entry_row(entry: LedgerEntry, language: str) -> QWidget:
         left.addLayout(flagged)
     row.addLayout(left, 3)
     right = QVBoxLayout()
-    right.addWidget(label(yuan(entry.amount), wrap=False))
+    right.addWidget(label(signed_yuan(entry.amount), wrap=False))
     after = text("history.balance_after", language, balance=yuan(entry.balance_after))
     right.addWidget(label(after, role="muted", wrap=False))
     row.addLayout(right, 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 
@@ -32,9 +33,20 @@ def button(
     return widget
 
 
+class RowFrame(QFrame):
+    """One list row with a rule under it, drawn in the theme's text colour (`color:`)."""
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        painter = QPainter(self)
+        colour = self.palette().color(QPalette.ColorRole.WindowText)
+        painter.fillRect(0, self.height() - 2, self.width(), 2, colour)
+        painter.end()
+
+
 def row_frame(role: str = "row") -> tuple[QFrame, QHBoxLayout]:
-    frame = QFrame()
-    frame.setProperty("role", role)
+    frame = RowFrame()
+    frame.setObjectName(role)
     layout = QHBoxLayout(frame)
     layout.setContentsMargins(4, 2, 4, 2)
     return frame, layout
