@@ -196,7 +196,8 @@ def _coerce(kind: Any, value: Any) -> tuple[Any, bool]:
         ok = isinstance(value, int | float) and not isinstance(value, bool)
         return (float(value) if ok else value), ok
     if kind is Path:
-        return (Path(value) if isinstance(value, str) else value), isinstance(value, str)
+        ok = isinstance(value, str) and "\x00" not in value  # no path holds a NUL byte
+        return (Path(value) if ok else value), ok
     return value, isinstance(value, str)
 
 

@@ -261,9 +261,19 @@ class AccountService:
         return self._audit.outbox.pending_count()
 
     def record_heartbeat(
-        self, reader_state: str, printer_state: str, paper_left_mm: int | None = None
+        self,
+        reader_state: str,
+        printer_state: str,
+        paper_left_mm: int | None = None,
+        *,
+        last_error: str = "",
+        version: str = "",
     ) -> None:
-        """Upsert this kiosk's heartbeat row; raises StoreUnavailable when it cannot."""
+        """Upsert this kiosk's heartbeat row; raises StoreUnavailable when it cannot.
+
+        `last_error` is the latest problem in operator words (its first line is kept,
+        redacted, at most 200 characters); `version` the kiosk software's version.
+        """
         from sqlalchemy.exc import SQLAlchemyError
 
         from kiosk.store.engine import deadline
@@ -271,8 +281,9 @@ class AccountService:
         try:
             with deadline(self.timeout_seconds):
                 self._audit.heartbeat(
-                    self.kiosk_id, self.clock(), reader_state, printer_state, paper_left_mm
-                )
+                    self.kiosk_id, self.clock(), reader_state, printer_state, paper_left_mm,
+                    last_error=last_error, version=version,
+                )  # fmt: skip
         except SQLAlchemyError as error:
             raise StoreUnavailable(f"heartbeat not written: {type(error).__name__}") from None
 

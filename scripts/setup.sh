@@ -10,6 +10,7 @@ DEB_PACKAGES=(
   fonts-wqy-zenhei                # CJK font for Qt and ReportLab
   poppler-utils zbar-tools        # pdftotext/pdftoppm, QR decoding for receipt checks
   cups cups-client libcups2-dev   # cupsd, lp, pycups build
+  systemd                         # systemd-analyze verifies the deploy/ units in the tests
   xvfb xauth libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0 libxcb-cursor0 \
     libegl1 libgl1 libfontconfig1 libdbus-1-3   # Qt under Xvfb and offscreen
 )

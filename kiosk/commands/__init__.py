@@ -15,4 +15,5 @@ COMMANDS: dict[str, str] = {
     "doctor": "kiosk.commands.doctor",
     "bench": "kiosk.commands.bench",
     "admin-pin-hash": "kiosk.commands.admin_pin_hash",
+    "fleet": "kiosk.commands.fleet",
 }

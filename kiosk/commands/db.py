@@ -1,4 +1,5 @@
-"""`kiosk db`: upgrade the schema, create the demo store, or seed a city-scale store."""
+"""`kiosk db`: upgrade the schema, create the demo store, seed a city-scale store, or set up
+the kiosks' least-privilege PostgreSQL role."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import argparse
 import logging
 import sys
 
-HELP = "account store: upgrade the schema, create the demo store, seed a large store"
+HELP = "account store: upgrade the schema, demo or seeded data, the kiosks' database role"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -20,11 +21,27 @@ def configure(parser: argparse.ArgumentParser) -> None:
     seed.add_argument("--years", type=int, default=1, help="years of history (default 1)")
     seed.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     sub.add_parser("status", help="show the schema revision and row counts")
+    grant = sub.add_parser(
+        "grant-kiosk-role",
+        help="PostgreSQL: create/refresh the kiosks' least-privilege login role",
+    )
+    grant.add_argument("role", metavar="ROLE", help="role name, e.g. kiosk")
+    grant.add_argument(
+        "--password-env",
+        metavar="VAR",
+        default="",
+        help="set the role's password from this environment variable",
+    )
+    grant.add_argument(
+        "--print-sql", action="store_true", help="only print the SQL; connect to nothing"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     from kiosk.commands.common import config_or_exit, setup_logging_for
 
+    if args.db_command == "grant-kiosk-role" and args.print_sql:
+        return _print_grants(args.role)
     config = config_or_exit(args)
     setup_logging_for(config)
     logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration is noise
@@ -34,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
             return _upgrade(url, config.store.timeout_seconds)
         if args.db_command == "status":
             return _status(url, config.store.timeout_seconds)
+        if args.db_command == "grant-kiosk-role":
+            return _grant(url, config.store.timeout_seconds, args.role, args.password_env)
         persons = args.persons if args.db_command == "seed" else 0
         return _seed(url, persons, args.years, args.seed)
     except Exception as error:  # a broken store must give a message, not a traceback
@@ -87,4 +106,43 @@ def _seed(url: str, persons: int, years: int, seed: int) -> int:
         f"store ready: {result.persons:,} people, {result.ledger_rows:,} generated ledger rows "
         f"in {result.seconds} s"
     )
+    return 0
+
+
+def _print_grants(role: str) -> int:
+    from kiosk.store.roles import RoleNameError, grant_statements
+
+    try:
+        statements = grant_statements(role)
+    except RoleNameError as error:
+        print(f"kiosk db: {error}", file=sys.stderr)
+        return 2
+    print(f"CREATE ROLE {role} LOGIN;  -- if it does not exist yet")
+    print("\n".join(f"{s};" for s in statements))
+    return 0
+
+
+def _grant(url: str, timeout: float, role: str, password_env: str) -> int:
+    import os
+
+    from kiosk.store.engine import make_engine
+    from kiosk.store.roles import RoleNameError, grant_kiosk_role
+
+    password = os.environ.get(password_env, "") if password_env else ""
+    if password_env and not password:
+        print(f"kiosk db: ${password_env} is empty or unset", file=sys.stderr)
+        return 2
+    if not url.startswith("postgresql"):
+        print("kiosk db: database roles need a PostgreSQL store (store.url)", file=sys.stderr)
+        return 2
+    engine = make_engine(url, timeout)
+    try:
+        done = grant_kiosk_role(engine, role, password or None)
+    except RoleNameError as error:
+        print(f"kiosk db: {error}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print("\n".join(f"{s};" for s in done))
+    print(f"role {role}: SELECT on the account tables, INSERT audit rows, upsert heartbeats")
     return 0

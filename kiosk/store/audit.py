@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, Executable
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
+from kiosk.log import redact
 from kiosk.store.models import TABLES
 from kiosk.store.outbox import AuditOutbox, AuditRecord
 
@@ -109,6 +110,9 @@ class AuditWriter:
         reader_state: str,
         printer_state: str,
         paper_left_mm: int | None,
+        *,
+        last_error: str = "",
+        version: str = "",
     ) -> None:
         values = {
             "kiosk_id": kiosk_id,
@@ -116,6 +120,9 @@ class AuditWriter:
             "reader_state": reader_state[:32],
             "printer_state": printer_state[:32],
             "paper_left_mm": paper_left_mm,
+            # Redacted again here: the fleet table is read by more people than the kiosk log.
+            "last_error": redact(last_error.splitlines()[0] if last_error else "")[:200],
+            "version": version[:32],
         }
         statement: Executable
         with self.engine.begin() as connection:

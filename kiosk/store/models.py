@@ -196,6 +196,9 @@ class KioskHeartbeat(Base):
     reader_state: Mapped[str] = mapped_column(String(32))
     printer_state: Mapped[str] = mapped_column(String(32))
     paper_left_mm: Mapped[int | None] = mapped_column(Integer)
+    # The kiosk's latest warning or error in operator words (redacted: never personal data).
+    last_error: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    version: Mapped[str] = mapped_column(String(32), default="", server_default="")
 
 
 TABLES = Base.metadata.tables

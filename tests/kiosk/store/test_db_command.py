@@ -9,6 +9,7 @@ import pytest
 from kiosk.cli import main
 from kiosk.services import AccountService
 from kiosk.store.engine import make_engine
+from kiosk.store.migrate import head_revision
 
 
 @pytest.fixture
@@ -20,7 +21,7 @@ def config(tmp_path: Path) -> Path:
 
 def test_upgrade_demo_seed_status(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--config", str(config), "db", "upgrade"]) == 0
-    assert "revision 0001" in capsys.readouterr().out
+    assert f"revision {head_revision()}" in capsys.readouterr().out
     assert main(["--config", str(config), "db", "demo"]) == 0
     store = config.parent / "var" / "accounts.sqlite3"
     service = AccountService(make_engine(f"sqlite:///{store}"), "k", audit=False)
@@ -32,7 +33,7 @@ def test_upgrade_demo_seed_status(config: Path, capsys: pytest.CaptureFixture[st
     assert main(["--config", str(config), "db", "status"]) == 0
     out = capsys.readouterr().out
     assert "person: 211" in out
-    assert "revision 0001 (newest 0001)" in out
+    assert f"revision {head_revision()} (newest {head_revision()})" in out
 
 
 def test_bad_arguments(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
