@@ -8,8 +8,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from kiosk.deferred import DeferredAccounts
 from kiosk.recent_problems import RecentProblems
 from kiosk.session import Session
 from kiosk.session_settings import SessionSettings
@@ -22,10 +23,10 @@ if TYPE_CHECKING:
     from kiosk.config import KioskConfig
     from kiosk.domain import ReceiptData
     from kiosk.printers import ReceiptPrinter
-    from kiosk.services import AccountService
     from printing.dispatch import Printer
 
 log = logging.getLogger(__name__)
+STATE_CHARS = 32
 
 
 class ConfiguredReceipts:
@@ -48,27 +49,52 @@ class ConfiguredReceipts:
 class KioskParts:
     config: KioskConfig
     backend: ReaderBackend
-    accounts: AccountService
+    accounts: Any  # a DeferredAccounts standing in for an AccountService
     receipts: ConfiguredReceipts
     worker: Worker
     session: Session
     problems: RecentProblems
 
+    def heartbeat(self) -> str:
+        """Write this kiosk's heartbeat and flush waiting audit rows (runs on the worker).
+
+        Returns the store's state in operator words; never raises, since a kiosk whose
+        store is down must keep serving the screens it can.
+        """
+        reader, printer_words, _detail = self._device_states()
+        printer = self.receipts.printer
+        errors = self.problems.lines()
+        try:
+            self.accounts.record_heartbeat(  # the columns hold 32 characters
+                reader[:STATE_CHARS], printer_words[:STATE_CHARS], printer.paper_left_mm,
+                last_error=errors[-1] if errors else "", version=kiosk_version(),
+            )  # fmt: skip
+            flushed = self.accounts.flush_outbox()
+        except StoreError as error:
+            return f"unreachable ({error.operator_message})"
+        if flushed:
+            log.info("audit outbox: %d row(s) written to the store", flushed)
+        return "ok"
+
+    def _device_states(self) -> tuple[str, str, str]:
+        try:
+            readers = self.backend.list_readers()
+        except Exception as error:  # a reader stack that is down is a state, not a crash
+            readers = []
+            log.warning("reader list failed: %s", type(error).__name__)
+        reader = f"ok ({len(readers)})" if readers else "no reader"
+        status = self.receipts.printer.status()
+        printer_words = "ready" if status.ready else ", ".join(p.value for p in status.problems)
+        return reader, printer_words, status.detail
+
     def health(self) -> MaintenanceInfo:
         """Reader, printer, store and paper, for the maintenance screen (runs on the worker)."""
-        readers = self.backend.list_readers()
-        reader = f"ok ({len(readers)})" if readers else "no reader"
+        reader, printer_words, detail = self._device_states()
         printer = self.receipts.printer
-        status = printer.status()
-        printer_words = "ready" if status.ready else ", ".join(p.value for p in status.problems)
-        try:
-            self.accounts.record_heartbeat(reader, printer_words, printer.paper_left_mm)
-            store = "ok"
-        except StoreError as error:
-            store = f"unreachable ({error.operator_message})"
+        store = self.heartbeat()
         return MaintenanceInfo(
             reader=reader,
-            printer=printer_words + (f" - {status.detail}" if status.detail else ""),
+            printer=printer_words + (f" - {detail}" if detail else ""),
             store=store,
             paper_left_mm=printer.paper_left_mm,
             paper_low=printer.paper_low,
@@ -82,6 +108,15 @@ class KioskParts:
         self.backend.close()
         self.accounts.close()
         logging.getLogger().removeHandler(self.problems)
+
+
+def kiosk_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("sscard-kiosk")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def reader_backend(config: KioskConfig) -> ReaderBackend:
@@ -129,7 +164,7 @@ def build_kiosk(
     problems = RecentProblems()
     logging.getLogger().addHandler(problems)
     reader = backend if backend is not None else reader_backend(config)
-    accounts = AccountService.from_config(config, now)
+    accounts = DeferredAccounts(lambda: AccountService.from_config(config, now))
     receipts = ConfiguredReceipts(config, ReceiptPrinter.from_config(config, printer))
     runner = worker if worker is not None else ThreadWorker(post)
     holder: list[KioskParts] = []

@@ -117,8 +117,12 @@ class ReceiptPrinter:
         """Render, print (raises PrinterProblem), count the paper and journal the slip."""
         receipt = render(data, self.width_mm, self.key)
         self.printer.print_pdf(receipt.pdf, data.serial, self.timeout_seconds)
-        self.paper.printed(receipt.length_mm)
-        note_receipt(self.journal, data, receipt.code)
+        try:  # the slip is out: book-keeping that fails must not tell the person it is not
+            self.paper.printed(receipt.length_mm)
+            note_receipt(self.journal, data, receipt.code)
+        except OSError as error:
+            log.warning("receipt %s printed, but not counted or journaled: %s", data.serial,
+                        error.strerror or type(error).__name__)  # fmt: skip
         log.info("receipt %s printed: %.0f mm", data.serial, receipt.length_mm)
         return receipt
 

@@ -15,16 +15,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from card_reader import open_card
 from card_reader.backends.base import CardConnection, ReaderBackend
 from card_reader.errors import (
-    ApplicationBlockedError,
-    CardDataDamagedError,
-    CardError,
     CardRemovedError,
-    NotSSSECardError,
     PinBlockedError,
 )
 from card_reader.events import (
@@ -37,18 +33,14 @@ from card_reader.events import (
 )
 from card_reader.sscard import PinResult, PinStatus, SSCard
 from kiosk.admin_pin import verify_admin_pin
+from kiosk.backoff import FailingCardBackoff
 from kiosk.domain import (
     AccountSummary,
-    AnnualStatement,
-    Contribution,
-    FamilyBinding,
-    FlaggedCharge,
-    HistoryPage,
     LedgerKind,
-    MaskingRules,
-    ReceiptData,
-    RemoteFiling,
 )
+from kiosk.log import forget_secrets, register_secret
+from kiosk.session_ports import AccountPort, ReceiptPort
+from kiosk.session_problems import CardTimeout, problem_for
 from kiosk.session_settings import SessionSettings
 from kiosk.session_view import (
     ACCOUNT_STATES,
@@ -59,107 +51,20 @@ from kiosk.session_view import (
     State,
     View,
 )
-from kiosk.store.errors import CardNotActive, CardRefusal, StoreError, StoreUnavailable
+from kiosk.store.errors import CardNotActive, CardRefusal
 from kiosk.worker import Worker
+from printing.problems import PrinterProblem, PrinterProblemKind
 
 log = logging.getLogger(__name__)
 
 Listener = Callable[[View], None]
+READER_GRACE_SECONDS = 3.0
 
 # States where nobody touching the screen eventually ends the session.
 _TIMED_STATES = ACCOUNT_STATES | {
     State.PIN_ENTRY, State.PRINTING, State.CARD_PROBLEM, State.SERVICE_UNAVAILABLE,
     State.MAINTENANCE_PIN, State.MAINTENANCE,
 }  # fmt: skip
-_REFUSAL_KINDS = {
-    CardRefusal.LOST: ProblemKind.LOST,
-    CardRefusal.REPLACED: ProblemKind.REPLACED,
-    CardRefusal.EXPIRED: ProblemKind.EXPIRED,
-    CardRefusal.SUSPENDED: ProblemKind.SUSPENDED,
-    CardRefusal.CANCELLED: ProblemKind.CANCELLED,
-    CardRefusal.UNKNOWN: ProblemKind.UNKNOWN_CARD,
-}
-
-
-class CardTimeout(CardError):
-    user_message_zh = "读卡时间过长。请取出卡片，重新插入后再试。"
-    user_message_en = "Reading the card took too long. Please take it out and insert it again."
-
-
-_CARD_ERROR_KINDS: tuple[tuple[type[CardError], ProblemKind], ...] = (
-    (NotSSSECardError, ProblemKind.NOT_SSSE),
-    (CardDataDamagedError, ProblemKind.DAMAGED),
-    (PinBlockedError, ProblemKind.PIN_BLOCKED),
-    (ApplicationBlockedError, ProblemKind.CARD_LOCKED),
-    (CardTimeout, ProblemKind.READ_TIMEOUT),
-)
-
-
-class AccountPort(Protocol):
-    """What the session needs of kiosk.services.AccountService."""
-
-    def summary(self, card_number: str) -> AccountSummary: ...
-
-    def history(
-        self, card_number: str, page: int = 1, page_size: int = 20, kind: LedgerKind | None = None
-    ) -> HistoryPage: ...
-
-    def contributions(self, card_number: str, months: int = 12) -> tuple[Contribution, ...]: ...
-
-    def annual_statement(self, card_number: str, year: int | None = None) -> AnnualStatement: ...
-
-    def flagged_charges(self, card_number: str) -> tuple[FlaggedCharge, ...]: ...
-
-    def family_bindings(self, card_number: str) -> tuple[FamilyBinding, ...]: ...
-
-    def filings(self, card_number: str) -> tuple[RemoteFiling, ...]: ...
-
-    def receipt_data(
-        self,
-        card_number: str,
-        printed_at: datetime,
-        serial: str,
-        masking: MaskingRules = ...,
-        *,
-        entries: int = 10,
-        language: str = "zh",
-    ) -> ReceiptData: ...
-
-    def record_query(
-        self, action: str, outcome: str, card_number: str | None = None, reachable: bool = True
-    ) -> None: ...
-
-
-class ReceiptPort(Protocol):
-    """What the session needs of kiosk.printers.ReceiptPrinter."""
-
-    def next_serial(self, now: datetime) -> str: ...
-
-    def print_receipt(self, data: ReceiptData) -> object: ...
-
-
-def problem_from_message_source(kind: ProblemKind, source: Any) -> Problem:
-    """A Problem from anything with `user_message(language)` (our typed errors)."""
-    return Problem(kind, source.user_message("zh"), source.user_message("en"))
-
-
-def problem_for(error: Exception) -> Problem:
-    """The screen for a known failure; unknown ones get a calm generic apology."""
-    if isinstance(error, CardNotActive):
-        return problem_from_message_source(_REFUSAL_KINDS[error.status], error)
-    if isinstance(error, StoreUnavailable | StoreError):
-        return problem_from_message_source(ProblemKind.STORE_UNAVAILABLE, error)
-    if isinstance(error, CardError):
-        kind = next((k for cls, k in _CARD_ERROR_KINDS if isinstance(error, cls)), None)
-        return problem_from_message_source(kind or ProblemKind.READ_FAILED, error)
-    if callable(getattr(error, "user_message", None)):  # printing.problems.PrinterProblem
-        return problem_from_message_source(ProblemKind.PRINTER, error)
-    return Problem(
-        ProblemKind.UNEXPECTED,
-        "抱歉，出现了意外问题。请取回卡片后重试，或到服务窗口办理。",
-        "Sorry, something went wrong. Please take your card and try again, or ask at the "
-        "service desk.",
-    )
 
 
 @dataclass
@@ -170,6 +75,7 @@ class _Card:
     connection: CardConnection | None = None
     card: SSCard | None = None
     number: str | None = None
+    failed: bool = False  # a wrong PIN or a refusal, and no success since: counts for back-off
 
 
 class Session:
@@ -186,6 +92,7 @@ class Session:
         health: Callable[[], MaintenanceInfo] | None = None,
         on_exit: Callable[[], None] | None = None,
         refill_paper: Callable[[], None] | None = None,
+        backoff: FailingCardBackoff | None = None,
     ) -> None:
         self._backend = backend
         self._accounts = accounts
@@ -197,11 +104,17 @@ class Session:
         self._health = health
         self._on_exit = on_exit
         self._refill_paper = refill_paper
+        self._backoff = backoff or FailingCardBackoff(clock=monotonic)
+        self._read_due: float | None = None
+        self._read_started = 0.0
         self._listeners: list[Listener] = []
         self._generation = 0
         self._navigation = 0  # the latest screen asked for wins over loads still running
         self._card: _Card | None = None
-        self._reader_ok = True
+        self._readers: set[str] = set()
+        # A backend that never reports a reader (none plugged in, pcscd down at start) is
+        # out of service once this grace time has passed.
+        self._reader_deadline = monotonic() + READER_GRACE_SECONDS
         self._last_touch = monotonic()
         self._state_since = self._last_touch
         self._next_reminder = math.inf
@@ -229,6 +142,7 @@ class Session:
     def _wipe(self, state: State, **changes: Any) -> None:
         """Forget the person: every personal field back to empty, language back to default."""
         self._generation += 1
+        forget_secrets()
         base = View(state, self.settings.language, self.settings.elderly)
         if state is not State.IDLE:  # keep the person's language while they take the card
             base = replace(base, language=self.view.language, elderly=self.view.elderly)
@@ -275,10 +189,12 @@ class Session:
             else State.CARD_PROBLEM
         )
         self._audit(f"problem_{problem.kind.value}")
+        if self._card is not None and problem.kind is not ProblemKind.STORE_UNAVAILABLE:
+            self._card.failed = True
         self._wipe(state, problem=problem)
 
-    def _audit(self, outcome: str, action: str = "session") -> None:
-        number = self._card.number if self._card else None
+    def _audit(self, outcome: str, action: str = "session", number: str | None = None) -> None:
+        number = number or (self._card.number if self._card else None)
         self._worker.submit(
             lambda: self._accounts.record_query(action, outcome, number), _ignore, _ignore
         )
@@ -291,11 +207,19 @@ class Session:
         elif isinstance(event, CardRemoved):
             if self._card is not None and self._card.reader == event.reader:
                 self._card_gone()
-        elif isinstance(event, ReaderLost | ServiceLost):
-            self._reader_lost(event)
-        elif isinstance(event, ReaderAdded) and not self._reader_ok:
-            self._reader_ok = True
-            if self.view.state is State.SERVICE_UNAVAILABLE:
+        elif isinstance(event, ServiceLost):
+            self._readers.clear()
+            self._reader_lost(type(event).__name__)
+        elif isinstance(event, ReaderLost):
+            self._readers.discard(event.reader)
+            if self._card is not None and self._card.reader == event.reader:
+                self._card_gone()
+            if not self._readers:
+                self._reader_lost(type(event).__name__)
+        elif isinstance(event, ReaderAdded):
+            self._readers.add(event.reader)
+            problem = self.view.problem
+            if problem is not None and problem.kind is ProblemKind.READER_UNAVAILABLE:
                 self._wipe(State.IDLE)
 
     def _card_inserted(self, reader: str) -> None:
@@ -304,6 +228,19 @@ class Session:
             return
         self._card = _Card(reader)
         self._wipe(State.READING, busy=Busy.READING_CARD)
+        wait = self._backoff.seconds_to_wait()
+        if wait > 0:  # a run of failing cards: this one is read later, and that is audited
+            log.warning("card read held back %.0f s after repeated failing cards", wait)
+            self._audit(f"held_{wait:.0f}s", "backoff")
+            self._read_due = self._monotonic() + wait
+        else:
+            self._start_read()
+
+    def _start_read(self) -> None:
+        assert self._card is not None
+        reader = self._card.reader
+        self._read_due = None
+        self._read_started = self._monotonic()
         self._run(lambda: self._read_card(reader), self._card_read)
 
     def _read_card(self, reader: str) -> tuple[CardConnection, SSCard, str, bool, int | None]:
@@ -327,6 +264,11 @@ class Session:
 
     def _card_gone(self) -> None:
         card, self._card = self._card, None
+        self._read_due = None
+        if card is not None and card.failed:
+            delay = self._backoff.record_failure()
+            if delay:
+                self._audit(f"next_card_{delay:.0f}s", "backoff", card.number)
         if card is not None and card.connection is not None:
             connection = card.connection
             self._worker.submit(connection.disconnect, _ignore, _ignore)
@@ -335,11 +277,10 @@ class Session:
         self._wipe(State.IDLE)
         self._next_reminder = math.inf
 
-    def _reader_lost(self, event: ReaderLost | ServiceLost) -> None:
-        self._reader_ok = False
-        log.warning("reader unavailable: %s", type(event).__name__)
+    def _reader_lost(self, why: str) -> None:
+        log.warning("reader unavailable: %s", why)
         if self._card is not None:
-            self._card = None
+            self._card_gone()
         if self.view.state in (State.MAINTENANCE_PIN, State.MAINTENANCE):
             return
         problem = Problem(
@@ -397,8 +338,15 @@ class Session:
             self._failed(PinBlockedError("PIN blocked by a wrong entry"))
         elif result.status is PinStatus.WRONG:
             self._audit("pin_wrong", "pin")
+            if self._card is not None:
+                self._card.failed = True
             self._go(State.PIN_ENTRY, pin_tries_left=result.tries_left, pin_wrong=True)
         else:
+            self._backoff.record_success()
+            if summary is not None:  # logs redact this name until the session is wiped
+                register_secret(summary.person_name)
+            if self._card is not None:
+                self._card.failed = False
             self._go(State.OVERVIEW, summary=summary, pin_tries_left=None)
 
     def show(self, state: State) -> None:
@@ -478,6 +426,8 @@ class Session:
         if isinstance(error, CardRemovedError):
             self._card_gone()
             return
+        if isinstance(error, OSError):  # the slip could not be written (e.g. a full disk)
+            error = PrinterProblem(PrinterProblemKind.SPOOL_FAILED, f"receipt not saved: {error}")
         problem = problem_for(error)
         log.warning("receipt not printed: %s", _operator_words(error))
         self._audit(f"failed_{problem.kind.value}", "print")
@@ -561,7 +511,13 @@ class Session:
         """Called a few times a second by the UI: timeouts, the warning, reminders."""
         now = self._monotonic()
         state = self.view.state
-        if state is State.READING and now - self._state_since > self.settings.card_read_seconds:
+        if state is State.IDLE and not self._readers and now >= self._reader_deadline:
+            self._reader_lost("no reader reported since start")
+            return
+        if state is State.READING and self._read_due is not None:
+            if now >= self._read_due:
+                self._start_read()
+        elif state is State.READING and now - self._read_started > self.settings.card_read_seconds:
             self._failed(CardTimeout())
         elif state is State.TAKE_CARD and now >= self._next_reminder:
             self._next_reminder = now + self.settings.take_card_reminder_seconds
@@ -570,7 +526,7 @@ class Session:
             self._check_idle(now, state)
 
     def _check_idle(self, now: float, state: State) -> None:
-        if state is State.SERVICE_UNAVAILABLE and not self._reader_ok:
+        if state is State.SERVICE_UNAVAILABLE and not self._readers:
             return  # stays until the reader is back
         pin_like = state in (State.PIN_ENTRY, State.MAINTENANCE_PIN)
         limit = self.settings.pin_entry_seconds if pin_like else self.settings.idle_seconds

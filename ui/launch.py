@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 from kiosk.app import KioskParts, build_kiosk, ensure_demo_store
 from kiosk.config import KioskConfig
 from ui.bridge import UiThreadBridge
+from ui.housekeeping import Housekeeping
 from ui.qt_logging import route_qt_messages_to_logging
 from ui.window import KioskWindow
 
@@ -67,6 +68,9 @@ def run_kiosk(
     else:
         window.resize(*WINDOW_SIZE)
         window.show()
+    housekeeping = Housekeeping(parts)
+    if not smoke:  # after the first paint: load the store while the start screen shows
+        QTimer.singleShot(0, housekeeping.start)
     if smoke:
         begin = started_at if started_at is not None else time.time()
 
@@ -81,6 +85,7 @@ def run_kiosk(
     try:
         return app.exec()
     finally:
+        housekeeping.stop()
         window.exit_allowed = True
         window.close()
         if panel is not None:

@@ -94,6 +94,8 @@ class PcscBackend:
         self._context: int | None = None
         # What we last reported, so new subscribers hear the current state.
         self._readers: dict[str, bytes | None] = {}
+        # Why there is no reader to use (pcscd unreachable, none plugged in), once reported.
+        self._missing: str | None = None
 
     # -- one-shot queries -------------------------------------------------------------
 
@@ -141,11 +143,14 @@ class PcscBackend:
         unsubscribe = self._subscribers.add(callback)
         with self._lock:
             known = dict(self._readers)
+            missing = self._missing
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._monitor, name="pcsc-monitor", daemon=True
                 )
                 self._thread.start()
+        if missing is not None and not known:
+            callback(ServiceLost(missing))
         for reader, atr in known.items():
             callback(ReaderAdded(reader))
             if atr is not None:
@@ -170,6 +175,7 @@ class PcscBackend:
             if self._context is None:
                 hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
                 if hresult != scard.SCARD_S_SUCCESS:
+                    self._report_missing(f"pcscd not reachable: {_error_text(hresult)}")
                     self._stop.wait(0.25)
                     continue
                 self._context, states = context, {}
@@ -186,8 +192,17 @@ class PcscBackend:
         self._context = None
         for reader in list(self._readers):
             self._forget_reader(reader)
+        self._missing = reason
         self._emit(ServiceLost(reason))
         self._stop.wait(0.25)
+
+    def _report_missing(self, reason: str) -> None:
+        """Say once that there is nothing to read cards with, so the kiosk does not invite
+        a card it cannot read (a reader that vanished is reported by _forget_reader)."""
+        if self._missing is None and not self._readers:
+            self._missing = reason
+            log.warning("no card reader: %s", reason)
+            self._emit(ServiceLost(reason))
 
     def _forget_reader(self, reader: str) -> None:
         atr = self._readers.pop(reader, None)
@@ -202,9 +217,12 @@ class PcscBackend:
         readers = [] if hresult != scard.SCARD_S_SUCCESS else self._matching(list(listed))
         for reader in [r for r in self._readers if r not in readers]:
             self._forget_reader(reader)
+        if not readers:
+            self._report_missing("no matching reader")
         for reader in readers:
             if reader not in self._readers:
                 self._readers[reader] = None
+                self._missing = None
                 self._emit(ReaderAdded(reader))
         watched = [(r, states.get(r, scard.SCARD_STATE_UNAWARE)) for r in readers]
         watched.append((PNP_NOTIFICATION, states.get(PNP_NOTIFICATION, scard.SCARD_STATE_UNAWARE)))

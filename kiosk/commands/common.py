@@ -22,10 +22,19 @@ def config_or_exit(args: argparse.Namespace) -> KioskConfig:
 def setup_logging_for(config: KioskConfig, console: bool = True) -> None:
     from kiosk.log import setup_logging
 
-    setup_logging(
-        config.logging.level,
-        config.logging.file,
-        config.logging.max_bytes,
-        config.logging.backup_count,
-        console=console,
-    )
+    try:
+        setup_logging(
+            config.logging.level,
+            config.logging.file,
+            config.logging.max_bytes,
+            config.logging.backup_count,
+            console=console,
+        )
+    except OSError as error:  # a log folder that cannot be made is a configuration problem
+        print(
+            "kiosk: the configuration has problems:\n"
+            f"  logging.file = {config.logging.file}: cannot be written "
+            f"({error.strerror or error}); expected a file in a writable folder",
+            file=sys.stderr,
+        )
+        raise SystemExit(EXIT_CONFIG) from None

@@ -17,7 +17,7 @@ import pytest
 from card_reader import open_card
 from card_reader.backends.pcsc import PcscBackend, wait_for_card
 from card_reader.errors import CardRemovedError
-from card_reader.events import CardInserted, CardRemoved, ReaderEvent
+from card_reader.events import CardInserted, CardRemoved, ReaderEvent, ServiceLost
 from card_reader.simulator import Faults, build_card, profile
 from card_reader.sscard import PinStatus, SSCard
 from tests.realparts.pcscd import VpcdReader
@@ -180,3 +180,21 @@ def _wait_for(condition: object, timeout: float = 5.0) -> None:
             return
         time.sleep(0.02)
     raise AssertionError("condition not met within the timeout")
+
+
+def test_no_matching_reader_is_reported_once_and_to_late_subscribers(
+    vpcd_reader: VpcdReader,
+) -> None:
+    del vpcd_reader  # pcscd runs, but no reader has this name
+    backend = PcscBackend("No Such Reader")
+    early: list[ReaderEvent] = []
+    backend.subscribe(early.append)
+    try:
+        _wait_for(lambda: any(isinstance(e, ServiceLost) for e in early))
+        late: list[ReaderEvent] = []
+        backend.subscribe(late.append)
+        time.sleep(1.2)  # another pass of the monitor: no second report
+        assert [type(e) for e in early] == [ServiceLost]
+        assert [type(e) for e in late] == [ServiceLost]
+    finally:
+        backend.close()

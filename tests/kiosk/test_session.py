@@ -457,3 +457,33 @@ def test_the_latest_screen_asked_for_wins_over_a_load_still_running(
     worker.run_all()
     assert kiosk.view.state is State.OVERVIEW
     assert kiosk.view.annual is None
+
+
+def test_a_run_of_failing_cards_slows_the_next_card_down_and_a_success_resets_it(
+    kiosk: Kiosk,
+) -> None:
+    for _ in range(3):  # three unusable cards in a row (BackoffPolicy.free_failures)
+        kiosk.insert("not-ssse")
+        assert kiosk.view.state is State.CARD_PROBLEM
+        kiosk.backend.remove()
+    kiosk.insert("zhang-wei")
+    assert kiosk.view.state is State.READING  # held back, not read yet
+    kiosk.clock.advance(4.9)
+    kiosk.session.tick()
+    assert kiosk.view.state is State.READING
+    kiosk.clock.advance(0.2)
+    kiosk.session.tick()
+    assert kiosk.view.state is State.PIN_ENTRY
+    kiosk.pin("123456")
+    kiosk.backend.remove()
+    kiosk.insert("wang-zhe")  # the success cleared the run
+    assert kiosk.view.state is State.PIN_ENTRY
+
+
+def test_a_wrong_pin_and_walking_away_counts_as_a_failing_card(kiosk: Kiosk) -> None:
+    for _ in range(3):
+        kiosk.insert("li-kun")
+        kiosk.pin("000000")
+        kiosk.backend.remove()
+    kiosk.insert("zhang-wei")
+    assert kiosk.view.state is State.READING

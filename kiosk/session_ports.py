@@ -1,0 +1,63 @@
+"""What the session needs of the account store and the printer (kiosk.services and
+kiosk.printers provide them; tests may pass their own)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from kiosk.domain import (
+    AccountSummary,
+    AnnualStatement,
+    Contribution,
+    FamilyBinding,
+    FlaggedCharge,
+    HistoryPage,
+    LedgerKind,
+    MaskingRules,
+    ReceiptData,
+    RemoteFiling,
+)
+
+
+class AccountPort(Protocol):
+    """What the session needs of kiosk.services.AccountService."""
+
+    def summary(self, card_number: str) -> AccountSummary: ...
+
+    def history(
+        self, card_number: str, page: int = 1, page_size: int = 20, kind: LedgerKind | None = None
+    ) -> HistoryPage: ...
+
+    def contributions(self, card_number: str, months: int = 12) -> tuple[Contribution, ...]: ...
+
+    def annual_statement(self, card_number: str, year: int | None = None) -> AnnualStatement: ...
+
+    def flagged_charges(self, card_number: str) -> tuple[FlaggedCharge, ...]: ...
+
+    def family_bindings(self, card_number: str) -> tuple[FamilyBinding, ...]: ...
+
+    def filings(self, card_number: str) -> tuple[RemoteFiling, ...]: ...
+
+    def receipt_data(
+        self,
+        card_number: str,
+        printed_at: datetime,
+        serial: str,
+        masking: MaskingRules = ...,
+        *,
+        entries: int = 10,
+        language: str = "zh",
+    ) -> ReceiptData: ...
+
+    def record_query(
+        self, action: str, outcome: str, card_number: str | None = None, reachable: bool = True
+    ) -> None: ...
+
+
+class ReceiptPort(Protocol):
+    """What the session needs of kiosk.printers.ReceiptPrinter."""
+
+    def next_serial(self, now: datetime) -> str: ...
+
+    def print_receipt(self, data: ReceiptData) -> object: ...
