@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -55,6 +55,7 @@ class CupsServer:
     file_queue: str = "kiosk-file"
     empty_queue: str = "kiosk-empty"
     jam_queue: str = "kiosk-jam"
+    devices: dict[str, str] = field(default_factory=dict)  # queue -> device URI
 
     @property
     def env(self) -> dict[str, str]:
@@ -63,10 +64,16 @@ class CupsServer:
     def lpadmin(self, *args: str) -> None:
         subprocess.run(["lpadmin", *args], env=self.env, check=True, capture_output=True)
 
+    def add_queue(self, queue: str, device_uri: str) -> None:
+        self.lpadmin("-p", queue, "-E", "-v", device_uri, "-m", "raw")
+        self.devices[queue] = device_uri
+
     def reset_queue(self, queue: str) -> None:
-        """Cancel its jobs and start it again (after a fault backend stopped it)."""
+        """A fresh queue after a fault backend stopped it: cupsenable alone keeps the
+        backend's printer-state-reasons (media-jam-error ...) until a job succeeds."""
         subprocess.run(["cancel", "-a", queue], env=self.env, check=False, capture_output=True)
-        subprocess.run(["cupsenable", queue], env=self.env, check=True, capture_output=True)
+        self.lpadmin("-x", queue)
+        self.add_queue(queue, self.devices[queue])
 
 
 def _write_config(root: Path) -> Path:
@@ -128,9 +135,9 @@ def cups_server() -> Iterator[CupsServer]:
     previous = os.environ.get("CUPS_SERVER")
     try:
         _wait_for(socket, process, 10.0)
-        server.lpadmin("-p", server.file_queue, "-E", "-v", f"kiosk-file:{jobs}", "-m", "raw")
-        server.lpadmin("-p", server.empty_queue, "-E", "-v", "kiosk-fault:media-empty", "-m", "raw")
-        server.lpadmin("-p", server.jam_queue, "-E", "-v", "kiosk-fault:media-jam", "-m", "raw")
+        server.add_queue(server.file_queue, f"kiosk-file:{jobs}")
+        server.add_queue(server.empty_queue, "kiosk-fault:media-empty")
+        server.add_queue(server.jam_queue, "kiosk-fault:media-jam")
         os.environ["CUPS_SERVER"] = str(socket)
         yield server
     finally:
