@@ -130,16 +130,27 @@ def reader_backend(config: KioskConfig) -> ReaderBackend:
 
 
 def ensure_demo_store(config: KioskConfig, now: datetime) -> bool:
-    """Seed the demo accounts on first use when the store is a SQLite file not there yet."""
+    """Seed the demo accounts on first use when the store is a SQLite file not there yet;
+    bring an older demo file's schema up to date (the fleet store is migrated by its operator)."""
     from sqlalchemy.engine import make_url
 
-    from kiosk.store.engine import sqlite_path
+    from kiosk.store.engine import make_engine, sqlite_path
+    from kiosk.store.migrate import current_revision, head_revision, upgrade
     from kiosk.store.seeding import create_store
 
     url = config.store_url()
     parsed = make_url(url)
     path = sqlite_path(parsed) if parsed.get_backend_name() == "sqlite" else None
-    if path is None or path.exists():
+    if path is None:
+        return False
+    if path.exists():
+        engine = make_engine(url, config.store.timeout_seconds)
+        try:
+            if current_revision(engine) != head_revision():
+                log.info("upgrading the demo store's schema")
+                upgrade(engine)
+        finally:
+            engine.dispose()
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
     log.info("seeding the demo store on first use")

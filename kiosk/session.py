@@ -236,6 +236,12 @@ class Session:
         else:
             self._start_read()
 
+    def read_held_for(self) -> float:
+        """Seconds until a card held back by the failing-card back-off is read (0: not held)."""
+        if self._read_due is None:
+            return 0.0
+        return max(0.0, self._read_due - self._monotonic())
+
     def _start_read(self) -> None:
         assert self._card is not None
         reader = self._card.reader
@@ -309,11 +315,19 @@ class Session:
 
     def set_elderly(self, elderly: bool) -> None:
         self.touch()
-        if elderly != self.view.elderly:
-            changes: dict[str, Any] = {"elderly": elderly}
-            self._publish(replace(self.view, **changes))
-            if self.view.state is State.HISTORY:  # page size follows the text size
-                self.history_page(1)
+        if elderly == self.view.elderly:
+            return
+        view = replace(self.view, elderly=elderly)
+        page = view.history
+        if view.state is not State.HISTORY or page is None:
+            self._publish(view)
+            return
+        # The page size follows the text size: never show more rows than fit until the page
+        # is reloaded, and reopen at the page holding the row that was first on screen.
+        size = self.settings.page_size(elderly)
+        self._publish(replace(view, history=replace(page, entries=page.entries[:size])))
+        first_row = (page.page - 1) * page.page_size
+        self._load_history(first_row // size + 1, view.history_kind)
 
     def submit_pin(self, pin: bytearray) -> None:
         """Verify `pin` on the card; the bytearray is zeroed by the VERIFY step."""

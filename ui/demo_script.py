@@ -100,6 +100,10 @@ class DemoWalk:
 
     def insert(self, key: str, faults: Faults | None = None) -> None:
         self.backend.insert(build_card(profile(key), faults))
+        held = self.session.read_held_for()  # the demo's failing cards trigger the back-off
+        if held:
+            self.clock.seconds += held
+            self.session.tick()
 
     def pin(self, digits: str) -> None:
         self.session.submit_pin(bytearray(digits.encode("ascii")))

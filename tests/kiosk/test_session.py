@@ -487,3 +487,26 @@ def test_a_wrong_pin_and_walking_away_counts_as_a_failing_card(kiosk: Kiosk) -> 
         kiosk.backend.remove()
     kiosk.insert("zhang-wei")
     assert kiosk.view.state is State.READING
+
+
+def test_a_held_card_says_how_long_until_it_is_read(kiosk: Kiosk) -> None:
+    assert kiosk.session.read_held_for() == 0.0
+    for _ in range(3):
+        kiosk.insert("not-ssse")
+        kiosk.backend.remove()
+    kiosk.insert("zhang-wei")
+    assert kiosk.session.read_held_for() == pytest.approx(5.0)
+
+
+def test_switching_text_size_keeps_the_place_in_the_history(kiosk: Kiosk) -> None:
+    kiosk.signed_in()
+    kiosk.session.show(State.HISTORY)
+    kiosk.session.history_page(4)
+    shown_first = kiosk.view.history.entries[0]  # type: ignore[union-attr]
+    kiosk.session.set_elderly(True)
+    page = kiosk.view.history
+    assert page is not None
+    assert page.page_size == SETTINGS.history_rows_elderly
+    assert shown_first in page.entries
+    assert all(len(v.history.entries) <= SETTINGS.history_rows_elderly
+               for v in kiosk.views if v.elderly and v.history)  # fmt: skip
