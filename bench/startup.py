@@ -39,7 +39,7 @@ def _timed(command: list[str], env: dict[str, str]) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def _reported(command: list[str], env: dict[str, str]) -> float:
+def reported_ms(command: list[str], env: dict[str, str]) -> float:
     """Run a child that prints its own milliseconds-since-spawn as the last stdout line."""
     result = subprocess.run(
         command, env=env, capture_output=True, text=True, timeout=120, check=False
@@ -59,7 +59,7 @@ def run(config: KioskConfig, quick: bool, **_: Any) -> dict[str, Any]:
         "cli_help_ms": summarise([_timed(cli, env) for _ in range(runs)], 1),
         "qt_bare_window_ms": summarise(
             [
-                _reported([sys.executable, "-c", _BARE_QT_WINDOW, repr(time.time())], env)
+                reported_ms([sys.executable, "-c", _BARE_QT_WINDOW, repr(time.time())], env)
                 for _ in range(runs)
             ],
             1,
@@ -68,7 +68,7 @@ def run(config: KioskConfig, quick: bool, **_: Any) -> dict[str, Any]:
     smoke = [sys.executable, "-m", "kiosk.cli", "run", "--smoke"]
     try:
         figures["kiosk_run_to_attract_ms"] = summarise(
-            [_reported(smoke, env) for _ in range(runs)], 1
+            [reported_ms(smoke, env) for _ in range(runs)], 1
         )
     except (RuntimeError, ValueError, IndexError) as error:
         figures["kiosk_run_to_attract_ms"] = {"error": str(error)[:200]}

@@ -33,7 +33,7 @@ SEED = 1
 YEARS = 1
 
 
-def _cache() -> Path:
+def bench_cache() -> Path:
     default = "/var/tmp/kiosk-bench"  # noqa: S108 (the postgres user must reach it)
     folder = Path(os.environ.get(CACHE_ENV, default))
     folder.mkdir(parents=True, exist_ok=True)
@@ -41,7 +41,7 @@ def _cache() -> Path:
     return folder
 
 
-def _seeded(url: str, marker: Path, persons: int) -> tuple[datetime, dict[str, Any]]:
+def seeded_store(url: str, marker: Path, persons: int) -> tuple[datetime, dict[str, Any]]:
     """The store's `now`, seeding it first unless the marker says it is there already."""
     if marker.exists():
         info = json.loads(marker.read_text())
@@ -153,11 +153,11 @@ def _measure(url: str, now: datetime, data_dir: Path) -> dict[str, Any]:
 def run(config: KioskConfig, quick: bool, **_: Any) -> dict[str, Any]:
     del config
     persons = 20_000 if quick else 1_000_000
-    cache = _cache()
+    cache = bench_cache()
     results: dict[str, Any] = {"persons": persons}
     sqlite_file = cache / f"accounts-{persons}.sqlite3"
     url = f"sqlite:///{sqlite_file}"
-    now, info = _seeded(url, cache / f"sqlite-{persons}.json", persons)
+    now, info = seeded_store(url, cache / f"sqlite-{persons}.json", persons)
     results["sqlite"] = {"store": info, **_measure(url, now, cache)}
     cluster = PostgresCluster(
         cache / f"pg-{persons}",
@@ -167,7 +167,7 @@ def run(config: KioskConfig, quick: bool, **_: Any) -> dict[str, Any]:
     cluster.start()
     try:
         url = cluster.url("postgres")
-        now, info = _seeded(url, cluster.base / "seeded.json", persons)
+        now, info = seeded_store(url, cluster.base / "seeded.json", persons)
         results["postgresql"] = {"store": info, **_measure(url, now, cache)}
     finally:
         cluster.stop(mode="fast")

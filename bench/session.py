@@ -1,0 +1,353 @@
+"""session section: card in to PIN pad, and PIN to painted balance, through the real parts.
+
+A private pcscd with the vpcd reader serves simulated cards of random active card holders
+of the cached city-scale store (1,000,000 people; --quick: 20,000, see bench/store.py); the
+kiosk is `build_kiosk` + `KioskWindow` offscreen with the pcsc backend, the worker thread
+and the UI bridge, and the PIN is typed on the PIN pad's own keys.
+
+- `insert_to_pin_ms`: the card connects to vpcd until the PIN pad is painted. It includes
+  pcscd noticing the card (it polls vpcd every 400 ms: `insert_to_card_event_ms`), so
+  `card_event_to_pin_ms` (CardInserted on the monitor thread until the painted pad) is the
+  part the kiosk itself owns.
+- `pin_to_overview_ms`: OK pressed until the overview with the balance is painted; the goal
+  is p95 under 150 ms plus `verify_apdu_ms`, the VERIFY APDU's own transmit time.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from bench.session_rig import KioskRig, bench_config
+from bench.startup import reported_ms
+from bench.stats import summarise
+from bench.store import bench_cache, seeded_store
+from card_reader.backends.pcsc import PcscBackend, PcscConnection
+from card_reader.events import CardInserted, ReaderEvent
+from card_reader.pcscd_harness import PcscdHarness
+from card_reader.simulator import CardProfile, SimulatedCard, build_card
+from card_reader.vpcd import VirtualCardSlot
+from kiosk.config import KioskConfig
+from kiosk.session_view import State
+from kiosk.store.engine import make_engine
+from kiosk.store.models import TABLES
+
+PIN = "123456"  # every bench card gets this PIN; the store never sees a PIN
+SEED = 3
+EMPTY_SLOT_SECONDS = 1.0  # pcscd can miss an insertion that follows a removal too closely
+GOAL_PIN_TO_OVERVIEW_P95_MS = 150.0
+GOAL_START_TO_ATTRACT_MS = 1500.0
+STEP_TIMEOUT_SECONDS = 10.0
+VERIFY = 0x20
+
+
+@dataclass
+class ApduLog:
+    """What the session's card connections sent, filled on the worker thread."""
+
+    apdus: int = 0
+    verify_ms: list[float] = field(default_factory=list)
+
+    def clear(self) -> None:
+        self.apdus = 0
+        self.verify_ms = []
+
+
+class _TimedConnection:
+    """A pcscd connection that counts APDUs and times each VERIFY that carries a PIN."""
+
+    def __init__(self, inner: PcscConnection, log: ApduLog) -> None:
+        self._inner = inner
+        self._log = log
+        self.atr = inner.atr
+
+    def transmit(self, apdu: bytes) -> bytes:
+        started = time.perf_counter()
+        try:
+            return self._inner.transmit(apdu)
+        finally:
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            self._log.apdus += 1
+            if len(apdu) > 5 and apdu[1] == VERIFY:  # not the tries-left probe (no data)
+                self._log.verify_ms.append(elapsed_ms)
+
+    def disconnect(self) -> None:
+        self._inner.disconnect()
+
+
+class TimedPcscBackend(PcscBackend):
+    """The production pcsc backend; its connections report to an ApduLog."""
+
+    def __init__(self, name_pattern: str, log: ApduLog) -> None:
+        super().__init__(name_pattern)
+        self.log = log
+
+    def connect(self, reader: str) -> _TimedConnection:  # type: ignore[override]
+        return _TimedConnection(super().connect(reader), self.log)
+
+
+class AlternatingSlots:
+    """vpcd's two slots, used in turn; a slot stays empty a second after each removal."""
+
+    def __init__(self, port: int) -> None:
+        self.slots = [VirtualCardSlot(port=port), VirtualCardSlot(port=port + 1)]
+        started = time.monotonic()  # someone may have used them just before us
+        self._emptied_at = [started, started]
+        self._next = 0
+        self._current: int | None = None
+
+    def insert(self, card: SimulatedCard) -> float:
+        """Insert into the next slot once it has rested; returns perf_counter at insertion."""
+        index, self._next = self._next, 1 - self._next
+        rest = EMPTY_SLOT_SECONDS - (time.monotonic() - self._emptied_at[index])
+        if rest > 0:
+            time.sleep(rest)
+        inserted_at = time.perf_counter()
+        self.slots[index].insert(card)
+        self._current = index
+        return inserted_at
+
+    def remove(self) -> None:
+        if self._current is not None:
+            self.slots[self._current].remove()
+            self._emptied_at[self._current] = time.monotonic()
+            self._current = None
+
+
+def private_pcscd() -> PcscdHarness:
+    """A private pcscd whose socket is the one libpcsclite already uses in this process.
+
+    libpcsclite reads PCSCLITE_CSOCK_NAME once per process, so after an earlier section's
+    pcscd (card_read) a new one must listen on the same path to be reachable at all.
+    """
+    earlier = os.environ.get("PCSCLITE_CSOCK_NAME", "")
+    if earlier.endswith("/run/pcscd/pcscd.comm"):
+        base = Path(earlier).parents[2]
+        if base.exists():
+            raise RuntimeError(
+                f"a private pcscd under {base} is still in use in this process: pass it as "
+                "harness= to bench.session.run"
+            )
+        return PcscdHarness(base)
+    return PcscdHarness()
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A card holder of the store, as a card carries them."""
+
+    card_number: str
+    citizen_id: str
+    name: str
+    sex: str
+    birth_date: date
+    issued_on: date
+    expires_on: date
+    region: str
+
+
+def card_holders(url: str, now: datetime, count: int) -> list[Holder]:
+    """`count` random people with a current active card (same rule as bench/store.py)."""
+    card, person = TABLES["card"], TABLES["person"]
+    current = (
+        card.c.status == "active",
+        card.c.card_number.like("S%"),
+        card.c.expires_on >= now.date(),
+    )
+    details = select(
+        card.c.card_number, person.c.citizen_id, person.c.name, person.c.sex,
+        person.c.birth_date, card.c.issued_on, card.c.expires_on, person.c.home_region,
+    ).join(person, person.c.id == card.c.person_id)  # fmt: skip
+    engine = make_engine(url, 30.0)
+    try:
+        with engine.connect() as connection:
+            numbers = connection.execute(select(card.c.card_number).where(*current)).scalars()
+            population = list(numbers)
+            chosen = random.Random(SEED).sample(population, min(count, len(population)))  # noqa: S311
+            rows = connection.execute(details.where(card.c.card_number.in_(chosen))).all()
+    finally:
+        engine.dispose()
+    by_number = {row[0]: Holder(*row) for row in rows}
+    return [by_number[number] for number in chosen]
+
+
+def holder_card(holder: Holder) -> SimulatedCard:
+    """A 2.00 card for `holder` (fields as in card_reader/simulator/profiles/demo.json)."""
+    raw = {
+        "key": "bench-holder",
+        "spec_version": "2.00",
+        "card_type": "3",
+        "card_number": holder.card_number,
+        "citizen_id": holder.citizen_id,
+        "name": holder.name,
+        "sex": holder.sex,
+        "nation": "01",
+        "birth_date": holder.birth_date.isoformat(),
+        "birthplace": holder.citizen_id[:6],
+        "issue_date": holder.issued_on.isoformat(),
+        "expiry_date": holder.expires_on.isoformat(),
+        "region_code": holder.region,
+        "issuer_code": holder.region + "000000",
+        "pin": PIN,
+        "pin_tries_left": 3,
+        "transport": "plain",
+    }
+    return build_card(CardProfile("bench-holder", "a card holder of the bench store", raw))
+
+
+@dataclass
+class Samples:
+    insert_to_pin: list[float] = field(default_factory=list)
+    insert_to_event: list[float] = field(default_factory=list)
+    event_to_pin: list[float] = field(default_factory=list)
+    pin_to_overview: list[float] = field(default_factory=list)
+    verify: list[float] = field(default_factory=list)
+    apdus_before_pin: list[int] = field(default_factory=list)
+    failed: int = 0
+
+
+class CardEvents:
+    """When the last CardInserted reached the backend's subscribers (monitor thread)."""
+
+    def __init__(self) -> None:
+        self.inserted_at: float | None = None
+        self.arrived = threading.Event()
+
+    def __call__(self, event: ReaderEvent) -> None:
+        if isinstance(event, CardInserted):
+            self.inserted_at = time.perf_counter()
+            self.arrived.set()
+
+    def clear(self) -> None:
+        self.inserted_at = None
+        self.arrived.clear()
+
+
+class SessionBench:
+    """The kiosk on the pcsc backend, the two vpcd slots, and what each session measured."""
+
+    def __init__(self, config: KioskConfig, harness: PcscdHarness, now: datetime) -> None:
+        self.log = ApduLog()
+        self.events = CardEvents()
+        backend = TimedPcscBackend("Virtual PCD", self.log)
+        self._unsubscribe = backend.subscribe(self.events)
+        self.rig = KioskRig(config, backend, lambda: now)
+        self.slots = AlternatingSlots(harness.port)
+        self.samples = Samples()
+
+    def run(self, holders: list[Holder]) -> Samples:
+        rig = self.rig
+        rig.wait_until(lambda: rig.showing(State.IDLE), STEP_TIMEOUT_SECONDS)
+        for holder in holders:
+            if not self._measured(holder_card(holder)):
+                self.samples.failed += 1
+            rig.session.finish()
+            self.slots.remove()
+            if not rig.wait_until(lambda: rig.showing(State.IDLE), STEP_TIMEOUT_SECONDS):
+                self.samples.failed += 1
+        return self.samples
+
+    def _measured(self, card: SimulatedCard) -> bool:
+        """Card in, PIN pad, PIN, painted balance; False when a screen never came."""
+        rig, log, events, samples = self.rig, self.log, self.events, self.samples
+        log.clear()
+        events.clear()
+        inserted_at = self.slots.insert(card)
+        if not rig.wait_until(rig.pin_pad_ready, STEP_TIMEOUT_SECONDS):
+            return False
+        rig.paint()
+        pad_at = time.perf_counter()
+        apdus = log.apdus
+        rig.type_pin(PIN, confirm=False)
+        pressed_at = time.perf_counter()
+        rig.confirm_pin()
+        if not rig.wait_until(rig.balance_shown, STEP_TIMEOUT_SECONDS):
+            return False
+        rig.paint()
+        painted_at = time.perf_counter()
+        if events.inserted_at is None or len(log.verify_ms) != 1:
+            return False
+        samples.insert_to_pin.append((pad_at - inserted_at) * 1000)
+        samples.insert_to_event.append((events.inserted_at - inserted_at) * 1000)
+        samples.event_to_pin.append((pad_at - events.inserted_at) * 1000)
+        samples.pin_to_overview.append((painted_at - pressed_at) * 1000)
+        samples.verify.append(log.verify_ms[0])
+        samples.apdus_before_pin.append(apdus)
+        return True
+
+    def close(self) -> None:
+        self.slots.remove()
+        self._unsubscribe()
+        self.rig.close()
+
+
+def _start_to_attract(config_file: Path, runs: int) -> dict[str, Any]:
+    """`kiosk run --smoke` with this section's kiosk.toml (pcsc reader, the big store)."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    command = [sys.executable, "-m", "kiosk.cli", "--config", str(config_file), "run", "--smoke"]
+    try:
+        return summarise([reported_ms(command, env) for _ in range(runs)], 1)
+    except (RuntimeError, ValueError, IndexError) as error:
+        return {"error": str(error)[:200]}
+
+
+def run(
+    config: KioskConfig, quick: bool, harness: PcscdHarness | None = None, **_: Any
+) -> dict[str, Any]:
+    """`harness`: a pcscd already running in this process (the tests' session fixture)."""
+    del config
+    persons = 20_000 if quick else 1_000_000
+    count = 20 if quick else 200
+    cache = bench_cache()
+    url = f"sqlite:///{cache / f'accounts-{persons}.sqlite3'}"
+    now, info = seeded_store(url, cache / f"sqlite-{persons}.json", persons)
+    holders = card_holders(url, now, count)
+    own = harness is None
+    pcscd = private_pcscd() if harness is None else harness
+    if own:
+        pcscd.start()
+    with tempfile.TemporaryDirectory(prefix="kiosk-bench-session-") as folder:
+        reader = '[reader]\nbackend = "pcsc"\nname_pattern = "Virtual PCD"\n'
+        kiosk_config = bench_config(Path(folder), url, reader)
+        try:
+            bench = SessionBench(kiosk_config, pcscd, now)
+            try:
+                samples = bench.run(holders)
+            finally:
+                bench.close()
+            assert kiosk_config.source is not None
+            start = _start_to_attract(kiosk_config.source, 3 if quick else 10)
+        finally:
+            if own:
+                pcscd.cleanup()
+    if not samples.pin_to_overview:
+        raise RuntimeError(f"no session reached the overview ({samples.failed} failed)")
+    verify = summarise(samples.verify)
+    pin_to_overview = summarise(samples.pin_to_overview)
+    goal = round(GOAL_PIN_TO_OVERVIEW_P95_MS + verify["p95"], 3)
+    return {
+        "persons": persons,
+        "store": {"persons": info["persons"], "reused": info["reused"]},
+        "sessions": len(samples.pin_to_overview),
+        "failed_sessions": samples.failed,
+        "apdus_before_pin_pad": max(samples.apdus_before_pin),
+        "insert_to_pin_ms": summarise(samples.insert_to_pin),
+        "insert_to_card_event_ms": summarise(samples.insert_to_event),
+        "card_event_to_pin_ms": summarise(samples.event_to_pin),
+        "pin_to_overview_ms": pin_to_overview,
+        "verify_apdu_ms": verify,
+        "pin_to_overview_goal_p95_ms": goal,
+        "pin_to_overview_goal_met": pin_to_overview["p95"] < goal,
+        "startup_to_attract_ms": start,
+        "startup_goal_ms": GOAL_START_TO_ATTRACT_MS,
+    }

@@ -1,0 +1,290 @@
+"""soak section: thousands of complete sessions in one process, watching for leaks and errors.
+
+`kiosk bench --soak N` (or `--only soak`, 10,000 sessions; --quick: 30). The production path
+offscreen: virtual reader, `ThreadWorker` + `UiThreadBridge`, the `KioskWindow`, the demo
+SQLite store seeded into a temp data_dir, receipts to its spool, a redacting log file as
+`kiosk run` writes it. Each session inserts a demo card (four people in turn), sometimes
+types a wrong PIN first, opens the overview and two account screens, prints a receipt every
+10th time, ends, and takes the card out.
+
+RSS, threads and open file descriptors are sampled after a warm-up (the caches, the worker
+thread and the fonts are in place by then) and at the end. Afterwards the log, the spool's
+file names, the receipt journal and the store's audit rows are searched for the demo
+people's names, citizen IDs and card numbers: `personal_data_found` must be 0.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import logging.handlers
+import os
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from bench.session_rig import KioskRig, bench_config
+from bench.stats import summarise
+from card_reader.backends.virtual import VirtualBackend
+from card_reader.simulator import build_card, profile
+from kiosk.app import ensure_demo_store
+from kiosk.config import KioskConfig
+from kiosk.log import FORMAT, RedactingFilter, RedactingFormatter
+from kiosk.session_view import State
+from kiosk.store.engine import make_engine
+from kiosk.store.models import TABLES
+
+PEOPLE = ("zhang-wei", "wang-zhe", "li-kun", "long-name")
+# Every demo card above is current on this day (wang-zhe's expires on 2026-12-31).
+STORE_NOW = datetime(2026, 6, 1, 10, 30)
+FULL_SESSIONS, QUICK_SESSIONS = 10_000, 30
+WARM_UP_SESSIONS = 50
+RECEIPT_EVERY = 10
+WRONG_PIN_EVERY = 7
+WRONG_PIN = "000000"  # no demo card has it
+SCREEN_PAIRS = (
+    (State.HISTORY, State.CONTRIBUTIONS),
+    (State.ANNUAL, State.FAMILY_AID),
+    (State.FILINGS, State.FLAGGED),
+)
+STEP_TIMEOUT_SECONDS = 10.0
+GOAL_RSS_GROWTH_MB = 10.0
+BOOL_REFS_FLOOR = 200
+
+
+@dataclass(frozen=True)
+class ProcessSample:
+    rss_kb: int
+    threads: int  # Python's view
+    tasks: int  # the kernel's: Qt's and pcsc's threads too
+    fds: int
+    bool_refs: int  # references to True and False: a C extension that drops them crashes us
+
+    @classmethod
+    def now(cls) -> ProcessSample:
+        gc.collect()  # compare live memory, not garbage waiting for the collector
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+        rss = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS"))
+        return cls(
+            rss_kb=rss,
+            threads=threading.active_count(),
+            tasks=len(os.listdir("/proc/self/task")),
+            fds=len(os.listdir("/proc/self/fd")),
+            bool_refs=sys.getrefcount(True) + sys.getrefcount(False),
+        )
+
+
+class ErrorCount(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+class KioskLog:
+    """The root logger writing a redacting, rotating file as `kiosk run` does, for a while."""
+
+    def __init__(self, config: KioskConfig) -> None:
+        path = config.logging.file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.folder = path.parent
+        self.file = logging.handlers.RotatingFileHandler(
+            path, maxBytes=config.logging.max_bytes, backupCount=config.logging.backup_count,
+            encoding="utf-8",
+        )  # fmt: skip
+        self.file.setFormatter(RedactingFormatter(FORMAT))
+        self.file.addFilter(RedactingFilter())
+        self.errors = ErrorCount()
+        self._root = logging.getLogger()
+        self._level = self._root.level
+
+    def __enter__(self) -> KioskLog:
+        self._root.addHandler(self.file)
+        self._root.addHandler(self.errors)
+        self._root.setLevel(logging.INFO)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._root.removeHandler(self.file)
+        self._root.removeHandler(self.errors)
+        self._root.setLevel(self._level)
+        self.file.close()
+
+    def text(self) -> str:
+        return "".join(p.read_text(encoding="utf-8") for p in sorted(self.folder.glob("*.log*")))
+
+
+class Soak:
+    """One kiosk, many people; counts every session that missed a screen it should show."""
+
+    def __init__(self, rig: KioskRig, backend: VirtualBackend) -> None:
+        self.rig = rig
+        self.backend = backend
+        self.missed = 0
+        self.wrong_pins = 0
+        self.receipts = 0
+
+    def _expect(self, ready: Any) -> None:
+        if not self.rig.wait_until(ready, STEP_TIMEOUT_SECONDS):
+            raise _Missed
+
+    def session(self, number: int) -> None:
+        card = profile(PEOPLE[number % len(PEOPLE)])
+        session, rig = self.rig.session, self.rig
+        try:
+            self.backend.insert(build_card(card))
+            self._expect(rig.pin_pad_ready)
+            if number % WRONG_PIN_EVERY == WRONG_PIN_EVERY - 1:
+                rig.type_pin(WRONG_PIN)
+                self._expect(lambda: rig.pin_pad_ready() and session.view.pin_wrong)
+                self.wrong_pins += 1
+            rig.type_pin(card.pin)
+            self._expect(rig.balance_shown)
+            for state in SCREEN_PAIRS[number % len(SCREEN_PAIRS)]:
+                session.show(state)
+                self._expect(lambda state=state: rig.showing(state))
+                session.show(State.OVERVIEW)
+                self._expect(rig.balance_shown)
+            if number % RECEIPT_EVERY == RECEIPT_EVERY - 1:
+                session.print_receipt()
+                self._expect(lambda: rig.showing(State.TAKE_CARD) and session.view.printed)
+                self.receipts += 1
+            else:
+                session.finish()
+                self._expect(lambda: rig.showing(State.TAKE_CARD))
+        except _Missed:
+            self.missed += 1
+        self.backend.remove()
+        if not rig.wait_until(lambda: rig.showing(State.IDLE), STEP_TIMEOUT_SECONDS):
+            self.missed += 1
+
+
+class _Missed(Exception):
+    """A screen the script expected did not come in time."""
+
+
+def personal_data_found(config: KioskConfig, log_text: str) -> dict[str, int]:
+    """How often a demo person's name, citizen ID or card number appears where none may."""
+    needles = [
+        str(getattr(profile(key), field)) for key in PEOPLE
+        for field in ("name", "citizen_id", "card_number")
+    ]  # fmt: skip
+    file_names = "\n".join(str(p.relative_to(config.data_dir)) for p in config.data_dir.rglob("*"))
+    journal = config.data_dir / "receipt-journal.jsonl"
+    engine = make_engine(config.store_url(), 10.0)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(select(TABLES["audit_event"])).all()
+    finally:
+        engine.dispose()
+    places = {
+        "log": log_text,
+        "file_names": file_names,
+        "journal": journal.read_text(encoding="utf-8") if journal.exists() else "",
+        "audit_rows": "\n".join(repr(tuple(row)) for row in rows),
+    }
+    found = {where: sum(text.count(n) for n in needles) for where, text in places.items()}
+    return found | {"audit_rows_searched": len(rows), "log_lines_searched": log_text.count("\n")}
+
+
+@dataclass
+class Driven:
+    durations: list[float]
+    seconds: float
+    warm: ProcessSample
+    end: ProcessSample
+    stopped: str | None
+
+
+def drive(soak: Soak, sessions: int, warm_up: int) -> Driven:
+    """Run the sessions, sampling the process after the warm-up and at the end."""
+    durations: list[float] = []
+    warm: ProcessSample | None = None
+    stopped = None
+    started = time.perf_counter()
+    for number in range(sessions):
+        if number == warm_up:
+            warm = ProcessSample.now()
+        began = time.perf_counter()
+        soak.session(number)
+        durations.append((time.perf_counter() - began) * 1000)
+        if sys.getrefcount(True) < BOOL_REFS_FLOOR:
+            # Stop while a report can still be written: at zero the interpreter aborts.
+            stopped = (
+                f"stopped after {number + 1} sessions: a C extension drops a reference to "
+                "True on every call (PySide6 6.12.0's Signal.emit does)"
+            )
+            break
+    seconds = time.perf_counter() - started
+    end = ProcessSample.now()
+    return Driven(durations, seconds, warm or end, end, stopped)
+
+
+def run(
+    config: KioskConfig, quick: bool, soak_sessions: int | None = None, **_: Any
+) -> dict[str, Any]:
+    del config
+    sessions = soak_sessions or (QUICK_SESSIONS if quick else FULL_SESSIONS)
+    warm_up = min(WARM_UP_SESSIONS, max(1, sessions // 3))
+    with tempfile.TemporaryDirectory(prefix="kiosk-bench-soak-") as folder:
+        soak_config = bench_config(Path(folder), f"sqlite:///{folder}/accounts.sqlite3")
+        ensure_demo_store(soak_config, STORE_NOW)
+        backend = VirtualBackend()
+        with KioskLog(soak_config) as log:
+            rig = KioskRig(soak_config, backend, lambda: STORE_NOW)
+            soak = Soak(rig, backend)
+            try:
+                driven = drive(soak, sessions, warm_up)
+            finally:
+                rig.close()
+            logged_errors = log.errors.count
+        found = personal_data_found(soak_config, log.text())
+        spooled = len(list(soak_config.printer.spool_dir.glob("*.pdf")))
+    warm, end, done = driven.warm, driven.end, len(driven.durations)
+    leaks = sum(v for k, v in found.items() if not k.endswith("_searched"))
+    errors = logged_errors + soak.missed + (1 if driven.stopped else 0)
+    bool_refs_lost = warm.bool_refs - end.bool_refs
+    figures: dict[str, Any] = {
+        "sessions": done,
+        "warm_up_sessions": warm_up,
+        "sessions_per_second": round(done / driven.seconds, 1),
+        "session_ms": summarise(driven.durations, 1),
+        "errors": errors,
+        "error_log_records": logged_errors,
+        "missed_screens": soak.missed,
+        "wrong_pins": soak.wrong_pins,
+        "receipts": soak.receipts,
+        "receipts_spooled": spooled,
+        "rss_mb_after_warm_up": round(warm.rss_kb / 1024, 1),
+        "rss_mb_end": round(end.rss_kb / 1024, 1),
+        "rss_growth_mb": round((end.rss_kb - warm.rss_kb) / 1024, 2),
+        "threads_after_warm_up": warm.threads,
+        "threads_end": end.threads,
+        "os_threads_after_warm_up": warm.tasks,
+        "os_threads_end": end.tasks,
+        "fds_after_warm_up": warm.fds,
+        "fds_end": end.fds,
+        "fds_growth": end.fds - warm.fds,
+        "bool_refs_lost_per_session": round(bool_refs_lost / max(1, done - warm_up), 2),
+        "personal_data_found": leaks,
+        "personal_data_search": found,
+        "goal_met": (
+            end.rss_kb - warm.rss_kb < GOAL_RSS_GROWTH_MB * 1024
+            and end.tasks <= warm.tasks
+            and end.fds <= warm.fds
+            and errors == 0
+            and leaks == 0
+        ),
+    }
+    if driven.stopped:
+        figures["stopped"] = driven.stopped
+    return figures
