@@ -8,12 +8,15 @@ the kiosk instead of leaving a frozen screen in a waiting room.
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import QObject, QTimer
 
 from kiosk.app import KioskParts
 from kiosk.sd_notify import SystemdNotifier
 
 HEARTBEAT_MS = 60_000
+log = logging.getLogger(__name__)
 
 
 class Housekeeping(QObject):
@@ -29,6 +32,7 @@ class Housekeeping(QObject):
         self.last_store_state = ""
 
     def start(self) -> None:
+        self._parts.worker.submit(self._parts.warm_up, lambda _r: None, self._warm_up_failed)
         self._heartbeat.start()
         self.beat()
         interval = self._notifier.watchdog_interval_seconds()
@@ -38,6 +42,11 @@ class Housekeeping(QObject):
 
     def beat(self) -> None:
         self._parts.worker.submit(self._parts.heartbeat, self._stored, lambda _e: None)
+
+    @staticmethod
+    def _warm_up_failed(error: Exception) -> None:
+        # Not fatal: the first session then loads what failed, and reports it there.
+        log.warning("warm-up failed: %s", type(error).__name__)
 
     def _stored(self, state: object) -> None:
         self.last_store_state = str(state)

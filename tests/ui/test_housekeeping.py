@@ -53,3 +53,19 @@ def test_systemd_hears_ready_and_watchdog_pings(
         kiosk.qtbot.waitUntil(pinged, timeout=3000)
         housekeeping.stop()
     assert heard[0].startswith("READY=1")
+
+
+def test_start_up_loads_the_store_and_the_receipt_fonts_before_the_first_card(
+    make_kiosk: Callable[..., KioskUnderTest],
+) -> None:
+    from printing import fonts
+
+    kiosk = make_kiosk()
+    housekeeping = Housekeeping(kiosk.parts, SystemdNotifier(""))
+    housekeeping.start()
+    try:
+        kiosk.qtbot.waitUntil(lambda: housekeeping.last_store_state == "ok", timeout=5000)
+    finally:
+        housekeeping.stop()
+    assert kiosk.parts.accounts._service is not None
+    assert fonts.registered()
