@@ -35,7 +35,6 @@ from card_reader.backends.virtual import VirtualBackend
 from card_reader.pcscd_harness import PcscdHarness, pcscd_binary
 from card_reader.simulator.card import Faults, SimulatedCard
 from kiosk.admin_pin import hash_admin_pin
-from kiosk.app import KioskParts, build_kiosk
 from kiosk.config import KioskConfig, parse_config
 from kiosk.services import OUTBOX_NAME
 from kiosk.session_view import ProblemKind, State
@@ -44,12 +43,9 @@ from kiosk.store.pg_harness import PG_BIN, PostgresCluster
 from kiosk.store.seeding import create_store
 from printing.dispatch import Printer
 from tests.realparts.pcscd import VpcdReader
-from tests.session_kit import NOW, FakeClock, demo_card, seed_demo_store
+from tests.session_kit import NOW, demo_card, seed_demo_store
 from tests.ui.conftest import ADMIN_PIN, KioskUnderTest
-from ui.bridge import UiThreadBridge
 from ui.i18n import text
-from ui.launch import application, connect_reader
-from ui.window import KioskWindow
 
 NEXT_PERSON = "zhang-wei"
 NEXT_PERSON_PIN = "123456"
@@ -125,29 +121,13 @@ class FaultKiosk(KioskUnderTest):
         vpcd: VpcdReader | None = None,
         size: tuple[int, int] = (1280, 800),
     ) -> None:
-        application()
-        self.qtbot = qtbot
-        self.config = config
-        self.clock = FakeClock()
         self.wall = WallClock()
-        self.bridge = UiThreadBridge()
-        self.exited = False
         self.vpcd = vpcd
-        self.backend = backend if backend is not None else VirtualBackend()
-        self.parts: KioskParts = build_kiosk(
-            config, self.bridge.post, backend=self.backend, printer=printer,
-            on_exit=self._exit, now=self.wall, monotonic=self.clock,
-        )  # fmt: skip
-        self.session = self.parts.session
+        super().__init__(qtbot, config, backend=backend, printer=printer, size=size, now=self.wall)
         self.states_seen: list[State] = []
         self.session.subscribe(lambda view: self.states_seen.append(view.state))
         self.audited: list[tuple[str, str]] = []
         self._spy_on_audit()
-        self.window = KioskWindow(self.session, config.reader.scrambled_pin_pad)
-        qtbot.addWidget(self.window)
-        connect_reader(self.parts, self.bridge)
-        self.window.resize(*size)
-        self.window.show()
         self.card: SimulatedCard | None = None
 
     def _spy_on_audit(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -56,9 +57,11 @@ class KioskUnderTest:
         self,
         qtbot: QtBot,
         config: KioskConfig,
+        *,
         backend: ReaderBackend | None = None,
         printer: Printer | None = None,
         size: tuple[int, int] = (1280, 800),
+        now: Callable[[], datetime] = lambda: NOW,
     ) -> None:
         application()
         self.qtbot = qtbot
@@ -69,7 +72,7 @@ class KioskUnderTest:
         self.backend = backend if backend is not None else VirtualBackend()
         self.parts: KioskParts = build_kiosk(
             config, self.bridge.post, backend=self.backend, printer=printer,
-            on_exit=self._exit, now=lambda: NOW, monotonic=self.clock,
+            on_exit=self._exit, now=now, monotonic=self.clock,
         )  # fmt: skip
         self.session = self.parts.session
         self.window = KioskWindow(self.session, config.reader.scrambled_pin_pad)
