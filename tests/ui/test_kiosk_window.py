@@ -280,3 +280,12 @@ def test_keyboard_shortcuts_and_close_requests_cannot_leave_the_kiosk(
     qtbot.keyClick(kiosk.window, Qt.Key.Key_Escape)
     assert not kiosk.window.close()
     assert kiosk.window.isVisible()
+
+
+def test_a_retiree_sees_allocations_not_a_zero_contribution_base(kiosk: KioskUnderTest) -> None:
+    kiosk.signed_in()  # 张伟 is retired
+    kiosk.tap("缴费记录")
+    kiosk.wait_for(State.CONTRIBUTIONS)
+    texts = kiosk.visible_texts()
+    assert "退休划拨" in texts
+    assert not any(t.startswith("缴费基数 ¥0.00") for t in texts)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from kiosk.domain import Contribution
+from kiosk.domain import Contribution, LedgerKind
 from kiosk.session_view import View
-from ui.i18n import text, yuan
+from ui.i18n import kind_label, text, yuan
 from ui.screens.base import Screen
 from ui.theme import Theme
 from ui.widgets.basics import label, row_frame
@@ -16,9 +16,12 @@ def contribution_row(item: Contribution, language: str) -> QWidget:
     frame, row = row_frame()
     left = QVBoxLayout()
     left.addWidget(label(f"{item.period:%Y-%m}"))
-    left.addWidget(label(text("contributions.row", language, base=yuan(item.base),
-                              employee=yuan(item.employee), employer=yuan(item.employer)),
-                         role="muted"))  # fmt: skip
+    if item.base or item.employee or item.employer:
+        left.addWidget(label(text("contributions.row", language, base=yuan(item.base),
+                                  employee=yuan(item.employee), employer=yuan(item.employer)),
+                             role="muted"))  # fmt: skip
+    else:  # a retiree pays nothing: the month's money is the pension fund's allocation
+        left.addWidget(label(kind_label(LedgerKind.RETIREE_ALLOCATION, language), role="muted"))
     row.addLayout(left, 3)
     right = QVBoxLayout()
     right.addWidget(label(text("contributions.to_account", language,
