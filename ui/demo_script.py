@@ -75,15 +75,21 @@ class DemoWalk:
         self.worker.run_all()
         QApplication.processEvents()
 
-    def shoot(self, name: str, again: Callable[[], None] | None = None) -> None:
-        """Shoot every variant; `again` re-creates a state a tap on the switches would end."""
+    def shoot(
+        self, name: str, again: Callable[[], None] | None = None, *, mid_job: bool = False
+    ) -> None:
+        """Shoot every variant; `again` re-creates a state a tap on the switches would end;
+        `mid_job` keeps a pending card or printer job pending (reading, printing)."""
         self._counter += 1
         for language, elderly in VARIANTS:
             self.session.set_language(language)
             self.session.set_elderly(elderly)
             if again is not None:
                 again()
-            self.settle()
+            if mid_job:
+                QApplication.processEvents()
+            else:
+                self.settle()
             mode = "elderly" if elderly else "normal"
             path = self.out / f"{self._counter:02d}-{name}-{language}-{mode}.png"
             grown = self.window.size()
@@ -127,7 +133,7 @@ class DemoWalk:
 def _everyday(walk: DemoWalk) -> None:
     walk.shoot("attract")
     walk.insert("zhang-wei")
-    walk.shoot("reading")
+    walk.shoot("reading", mid_job=True)
     walk.settle()
     walk.shoot("pin")
     walk.pin("123456")
@@ -141,7 +147,7 @@ def _everyday(walk: DemoWalk) -> None:
     walk.shoot("history-page-2")
     walk.session.show(State.OVERVIEW)
     walk.session.print_receipt()
-    walk.shoot("printing")
+    walk.shoot("printing", mid_job=True)
     walk.settle()
     walk.shoot("take-card-printed")
     walk.remove()

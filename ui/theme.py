@@ -112,6 +112,9 @@ QLabel[role="balance"] {{ font-size: {self.balance_px}px; font-weight: bold;
 QLabel[role="warning"] {{ color: {p.warning.name()}; font-weight: bold; }}
 QLabel[role="badge"] {{ background: {self.flag.name()}; color: {p.background.name()};
     font-weight: bold; border-radius: {self.small_px // 2}px; padding: 2px {line * 3}px; }}
+QProgressBar {{ border: {line}px solid {p.accent.name()}; border-radius: {line * 2}px;
+    background: {p.background.name()}; }}
+QProgressBar::chunk {{ background: {p.accent.name()}; width: {self.target_px}px; }}
 QFrame#row {{ color: {p.muted_text.name()}; }}
 QPushButton {{ font-size: {self.button_px}px; min-height: {self.target_px}px;
     color: {p.accent_text.name()}; background: {p.accent.name()};
@@ -124,5 +127,8 @@ QPushButton:disabled {{ color: {p.muted_text.name()}; background: {p.background.
     border-color: {p.muted_text.name()}; }}
 QPushButton[role="key"] {{ font-size: {self.title_px}px; min-width: {self.key_px}px;
     min-height: {self.key_px}px; max-width: {self.key_px}px; max-height: {self.key_px}px; }}
+QPushButton[role="key-word"] {{ font-size: {self.button_px}px; min-width: {self.key_px}px;
+    min-height: {self.key_px}px; max-width: {self.key_px}px; max-height: {self.key_px}px;
+    padding: 0; }}
 QPushButton[role="key"][tactile="true"] {{ border-bottom: {line * 4}px solid {p.text.name()}; }}
 """

@@ -14,7 +14,7 @@ from tests.ui.conftest import kiosk_config
 from ui import demo_script
 from ui.i18n import CATALOGUE, KIND_LABELS
 from ui.launch import application
-from ui.theme import HIGH_CONTRAST, NORMAL, Palette, mm, screen_dpi
+from ui.theme import HIGH_CONTRAST, NORMAL, Palette, Theme, mm, screen_dpi
 from ui.window import KioskWindow
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -32,11 +32,17 @@ class Inspector:
         self.shots += 1
         dpi = screen_dpi()
         elderly = "elderly" in name
+        theme = Theme.for_mode(elderly, dpi)
         for button in window.findChildren(QPushButton):
             if not button.isVisible() or button is window.maintenance_corner:
                 continue
             if button.height() < mm(16, dpi) or button.width() < mm(16, dpi):
                 self.problems.append(f"{name}: {button.accessibleName()!r} is {button.size()}")
+            # The theme pads buttons by two spacings a side (keypad word keys by none).
+            pad = 0 if button.property("role") == "key-word" else theme.spacing_px * 2
+            words = button.fontMetrics().horizontalAdvance(button.text())
+            if words > button.width() - 2 * pad:
+                self.problems.append(f"{name}: {button.text()!r} does not fit its button")
             interface = QAccessible.queryAccessibleInterface(button)
             if not interface.text(QAccessible.Text.Name):
                 self.problems.append(f"{name}: a button without an accessible name")

@@ -45,11 +45,10 @@ class PinPad(QWidget):
         self.keys: dict[str, QPushButton] = {}
         for index, digit in enumerate(order[:9]):
             self._add_key(grid, digit, index // 3, index % 3)
-        clear = button(text("pin.clear", language), self.clear, role="key")
-        clear.setProperty("role", "key")
+        clear = button(text("pin.clear", language), self.clear, role="key-word")
         grid.addWidget(clear, 3, 0)
         self._add_key(grid, order[9], 3, 1)
-        self.confirm = button(text("pin.confirm", language), self._confirm, role="key")
+        self.confirm = button(text("pin.confirm", language), self._confirm, role="key-word")
         grid.addWidget(self.confirm, 3, 2)
         self.keys["clear"], self.keys["confirm"] = clear, self.confirm
         layout = QVBoxLayout(self)
