@@ -11,6 +11,8 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from kiosk.store.errors import StoreUnavailable
+
 if TYPE_CHECKING:
     from kiosk.services import AccountService
 
@@ -23,9 +25,14 @@ class DeferredAccounts:
 
     @property
     def service(self) -> AccountService:
+        """The service, built now if it was not; a store that cannot even be set up (a bad
+        URL, a missing driver) is StoreUnavailable, like one that does not answer."""
         with self._lock:
             if self._service is None:
-                self._service = self._build()
+                try:
+                    self._service = self._build()
+                except Exception as error:
+                    raise StoreUnavailable(f"store not set up: {type(error).__name__}") from error
             return self._service
 
     def warm_up(self) -> None:

@@ -7,6 +7,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from kiosk.deferred import DeferredAccounts
 
 REPO = Path(__file__).resolve().parents[2]
@@ -50,3 +52,15 @@ def test_the_deferred_service_is_built_once_and_closed_only_if_built() -> None:
     deferred.close()
     unused.close()
     assert built == ["built", "closed"]
+
+
+def test_a_store_that_cannot_be_set_up_is_unavailable_not_a_crash() -> None:
+    from kiosk.store.errors import StoreUnavailable
+
+    def broken() -> object:
+        raise ModuleNotFoundError("no module named 'psycopg'")
+
+    deferred = DeferredAccounts(broken)  # type: ignore[arg-type]
+    with pytest.raises(StoreUnavailable, match="ModuleNotFoundError"):
+        deferred.summary("A32010001")
+    deferred.close()  # nothing was built: nothing to close
