@@ -79,9 +79,10 @@ class StoreSection:
 
 @dataclass(frozen=True)
 class PrinterSection:
-    kind: Literal["spool", "cups"] = "spool"
+    kind: Literal["spool", "cups", "escpos"] = "spool"
     spool_dir: Path = Path("{data_dir}/receipts")
     cups_queue: str = ""
+    escpos_device: Path = Path("/dev/usb/lp0")
     paper_width_mm: int = _checked(80, _one_of(58, 80))
     paper_roll_mm: int = _checked(50_000, _between(1_000, 500_000))
     history_entries: int = _checked(10, _between(0, 50))
@@ -250,7 +251,11 @@ def _expand(config: KioskConfig, base: Path) -> KioskConfig:
         config,
         kiosk=dataclasses.replace(config.kiosk, data_dir=data_dir),
         store=dataclasses.replace(config.store, url=url),
-        printer=dataclasses.replace(config.printer, spool_dir=path(config.printer.spool_dir)),
+        printer=dataclasses.replace(
+            config.printer,
+            spool_dir=path(config.printer.spool_dir),
+            escpos_device=path(config.printer.escpos_device),
+        ),
         logging=dataclasses.replace(config.logging, file=path(config.logging.file)),
     )
 

@@ -80,6 +80,10 @@ def printer_for(config: KioskConfig) -> Printer:
     """The printer kiosk.toml names: the spool folder or the CUPS queue."""
     if config.printer.kind == "cups":
         return CupsPrinter(config.printer.cups_queue)
+    if config.printer.kind == "escpos":
+        from printing.escpos import EscPosPrinter
+
+        return EscPosPrinter(config.printer.escpos_device, config.printer.paper_width_mm)
     return SpoolPrinter(config.printer.spool_dir)
 
 
