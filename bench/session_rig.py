@@ -22,14 +22,12 @@ from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop
 from PySide6.QtWidgets import QApplication, QLabel
 
 from card_reader.backends.base import ReaderBackend
-from kiosk.app import KioskParts, build_kiosk
 from kiosk.config import KioskConfig, parse_config
 from kiosk.session_view import State
 from ui.bridge import UiThreadBridge
-from ui.launch import application, connect_reader
+from ui.launch import application, open_kiosk
 from ui.screens.pin_entry import PinScreen
 from ui.widgets.pin_pad import PinPad
-from ui.window import KioskWindow
 
 WINDOW_SIZE = (1280, 800)
 
@@ -66,10 +64,8 @@ class KioskRig:
             os.environ["QT_QPA_PLATFORM"] = "offscreen"
         self.app = application()
         self.bridge = UiThreadBridge()
-        self.parts: KioskParts = build_kiosk(config, self.bridge.post, backend=backend, now=now)
+        self.parts, self.window = open_kiosk(config, self.bridge.post, backend=backend, now=now)
         self.session = self.parts.session
-        self.window = KioskWindow(self.session, config.reader.scrambled_pin_pad)
-        connect_reader(self.parts, self.bridge)
         self.window.resize(*WINDOW_SIZE)
         self.window.show()
         self.settle()

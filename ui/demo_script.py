@@ -18,12 +18,13 @@ from PySide6.QtWidgets import QApplication
 from card_reader.backends.virtual import VirtualBackend
 from card_reader.simulator.card import Faults
 from card_reader.simulator.profiles import build_card, profile
-from kiosk.app import KioskParts, build_kiosk, ensure_demo_store
+from kiosk.app import ensure_demo_store
 from kiosk.config import KioskConfig
 from kiosk.session_view import State
 from kiosk.worker import ManualWorker
 from printing.dispatch import FaultyPrinter, Printer
 from printing.problems import PrinterProblemKind
+from ui.launch import open_kiosk
 from ui.window import KioskWindow
 
 log = logging.getLogger(__name__)
@@ -56,13 +57,11 @@ class DemoWalk:
         self.clock = FakeMonotonic()
         self.worker = ManualWorker()
         self.backend = VirtualBackend()
-        self.parts: KioskParts = build_kiosk(
+        self.parts, self.window = open_kiosk(
             config, lambda f: f(), backend=self.backend, worker=self.worker,
             monotonic=self.clock,
         )  # fmt: skip
         self.session = self.parts.session
-        self.backend.subscribe(self.session.handle_reader_event)
-        self.window = KioskWindow(self.session)
         self.window.resize(*size)
         self.window.show()
         self.written: list[Path] = []

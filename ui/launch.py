@@ -7,6 +7,7 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCursor, QFontDatabase
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.app import KioskParts, build_kiosk, ensure_demo_store
 from kiosk.config import KioskConfig
+from kiosk.worker import Post
 from ui.bridge import UiThreadBridge
 from ui.housekeeping import Housekeeping
 from ui.qt_logging import route_qt_messages_to_logging
@@ -34,10 +36,15 @@ def application() -> QApplication:
     return app
 
 
-def connect_reader(parts: KioskParts, bridge: UiThreadBridge) -> None:
-    """Reader events arrive on the backend's thread; the session sees them on the UI thread."""
+def open_kiosk(config: KioskConfig, post: Post, **options: Any) -> tuple[KioskParts, KioskWindow]:
+    """The parts from `build_kiosk(config, post, **options)`, their window, and the reader
+    connected: what `kiosk run`, the scripted demo, the UI tests and the bench all run."""
+    parts = build_kiosk(config, post, **options)
+    window = KioskWindow(parts.session, config.reader.scrambled_pin_pad)
     session = parts.session
-    parts.backend.subscribe(lambda event: bridge.post(lambda: session.handle_reader_event(event)))
+    # Reader events arrive on the backend's thread; `post` hands them to the UI thread.
+    parts.backend.subscribe(lambda event: post(lambda: session.handle_reader_event(event)))
+    return parts, window
 
 
 def run_kiosk(
@@ -51,9 +58,7 @@ def run_kiosk(
     bridge = UiThreadBridge()
     if demo:
         ensure_demo_store(config, datetime.now())
-    parts = build_kiosk(config, bridge.post, on_exit=app.quit)
-    window = KioskWindow(parts.session, config.reader.scrambled_pin_pad)
-    connect_reader(parts, bridge)
+    parts, window = open_kiosk(config, bridge.post, on_exit=app.quit)
     panel = None
     if demo:
         from ui.demo_panel import DemoPanel

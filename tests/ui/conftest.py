@@ -15,14 +15,12 @@ from card_reader.backends.base import ReaderBackend
 from card_reader.backends.virtual import VirtualBackend
 from card_reader.simulator.card import Faults
 from kiosk.admin_pin import hash_admin_pin
-from kiosk.app import KioskParts, build_kiosk
 from kiosk.config import KioskConfig, parse_config
 from kiosk.session_view import State
 from printing.dispatch import Printer
 from tests.session_kit import NOW, FakeClock, demo_card, seed_demo_store
 from ui.bridge import UiThreadBridge
-from ui.launch import application, connect_reader
-from ui.window import KioskWindow
+from ui.launch import application, open_kiosk
 
 ADMIN_PIN = "246810"
 
@@ -70,14 +68,12 @@ class KioskUnderTest:
         self.bridge = UiThreadBridge()
         self.exited = False
         self.backend = backend if backend is not None else VirtualBackend()
-        self.parts: KioskParts = build_kiosk(
+        self.parts, self.window = open_kiosk(
             config, self.bridge.post, backend=self.backend, printer=printer,
             on_exit=self._exit, now=now, monotonic=self.clock,
         )  # fmt: skip
         self.session = self.parts.session
-        self.window = KioskWindow(self.session, config.reader.scrambled_pin_pad)
         qtbot.addWidget(self.window)
-        connect_reader(self.parts, self.bridge)
         self.window.resize(*size)
         self.window.show()
 
