@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.domain import ReceiptData
+from printing.atomic_file import write_atomically
 from printing.dispatch import CupsPrinter, Printer, SpoolPrinter
 from printing.paper import PaperCounter
 from printing.problems import PrinterStatus
@@ -72,7 +73,7 @@ def next_serial(config: KioskConfig, now: datetime) -> str:
         except (FileNotFoundError, ValueError):
             state = {}
         number = int(state.get("last", 0)) + 1 if state.get("day") == day else 1
-        _write_atomically(path, json.dumps({"day": day, "last": number}))
+        write_atomically(path, json.dumps({"day": day, "last": number}))
     return f"{config.kiosk.id}-{day}-{number:04d}"
 
 
@@ -191,9 +192,3 @@ def _locked(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)

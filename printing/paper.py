@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 import threading
 from pathlib import Path
+
+from printing.atomic_file import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -77,15 +77,5 @@ class PaperCounter:
         return max(0.0, used)
 
     def _save(self) -> None:
-        self.state_file.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps({"used_mm": round(self._used_mm, 1), "roll_mm": self.roll_mm})
-        handle, temporary = tempfile.mkstemp(dir=self.state_file.parent, prefix=".paper-")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(text)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, self.state_file)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(self.state_file, text)
