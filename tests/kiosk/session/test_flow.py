@@ -2,102 +2,25 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from card_reader.backends.virtual import VirtualBackend
 from card_reader.events import ReaderAdded, ReaderLost
 from card_reader.simulator.card import Faults
-from kiosk.admin_pin import hash_admin_pin
 from kiosk.domain import LedgerKind
 from kiosk.services import AccountService
-from kiosk.session import Session
-from kiosk.session_settings import SessionSettings
-from kiosk.session_view import Busy, MaintenanceInfo, ProblemKind, State, View
+from kiosk.session_view import Busy, ProblemKind, State, View
 from kiosk.store.errors import StoreUnavailable
-from kiosk.worker import InlineWorker, ManualWorker, ThreadWorker, Worker
+from kiosk.worker import ManualWorker
+from tests.kiosk.session.harness import HEALTH, SETTINGS, Kiosk
 from tests.session_kit import (
     NOW,
     PINS,
-    FakeClock,
     RecordingReceipts,
     account_service,
-    demo_card,
-    seed_demo_store,
 )
-
-SETTINGS = SessionSettings(admin_pin_hash=hash_admin_pin("246810"))
-HEALTH = MaintenanceInfo("Virtual Reader 0: ok", "spool: ok", "ok", 49000, False, 0, ())
-
-
-@pytest.fixture(scope="module")
-def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return seed_demo_store(tmp_path_factory.mktemp("session-store"))
-
-
-@pytest.fixture
-def accounts(store_url: str, tmp_path: Path) -> Iterator[AccountService]:
-    service = account_service(store_url, tmp_path / "outbox.sqlite3")
-    yield service
-    service.close()
-
-
-class Kiosk:
-    """A session wired to a virtual reader, with the views it published."""
-
-    def __init__(
-        self,
-        accounts: AccountService,
-        worker: Worker | None = None,
-        receipts: RecordingReceipts | None = None,
-    ) -> None:
-        self.backend = VirtualBackend()
-        self.clock = FakeClock()
-        self.receipts = receipts or RecordingReceipts()
-        self.exited = False
-        self.session = Session(
-            self.backend,
-            accounts,
-            self.receipts,
-            worker or InlineWorker(),
-            SETTINGS,
-            monotonic=self.clock,
-            now=lambda: NOW,
-            health=lambda: HEALTH,
-            on_exit=self._exit,
-        )
-        self.views: list[View] = []
-        self.session.subscribe(self.views.append)
-        self.backend.subscribe(self.session.handle_reader_event)
-
-    def _exit(self) -> None:
-        self.exited = True
-
-    @property
-    def view(self) -> View:
-        return self.session.view
-
-    def insert(self, key: str, faults: Faults | None = None) -> None:
-        self.backend.insert(demo_card(key, faults))
-
-    def pin(self, digits: str) -> bytearray:
-        buffer = bytearray(digits.encode("ascii"))
-        self.session.submit_pin(buffer)
-        return buffer
-
-    def signed_in(self, key: str = "zhang-wei") -> None:
-        self.insert(key)
-        self.pin(PINS[key])
-        assert self.view.state is State.OVERVIEW
-
-
-@pytest.fixture
-def kiosk(accounts: AccountService) -> Kiosk:
-    return Kiosk(accounts)
 
 
 def test_a_card_goes_from_reading_to_the_pin_pad_showing_tries_left(kiosk: Kiosk) -> None:
@@ -261,16 +184,6 @@ def test_a_printer_problem_stays_on_the_printing_screen_in_plain_words(
     assert kiosk.view.state is State.TAKE_CARD
 
 
-def test_the_take_card_reminder_repeats(kiosk: Kiosk) -> None:
-    kiosk.signed_in()
-    kiosk.session.finish()
-    assert kiosk.view.state is State.TAKE_CARD
-    for expected in (1, 2):
-        kiosk.clock.advance(SETTINGS.take_card_reminder_seconds)
-        kiosk.session.tick()
-        assert kiosk.view.take_card_reminders == expected
-
-
 @pytest.mark.parametrize(
     "state",
     [State.READING, State.PIN_ENTRY, State.OVERVIEW, State.HISTORY, State.CONTRIBUTIONS,
@@ -331,39 +244,6 @@ def test_a_card_pulled_mid_read_returns_to_the_start(kiosk: Kiosk) -> None:
     assert kiosk.view.state is State.IDLE
 
 
-def test_idle_warns_counts_down_and_then_wipes(kiosk: Kiosk) -> None:
-    kiosk.signed_in()
-    kiosk.clock.advance(SETTINGS.idle_seconds - 1)
-    kiosk.session.tick()
-    assert kiosk.view.idle_warning_seconds is None
-    kiosk.clock.advance(1)
-    kiosk.session.tick()
-    assert kiosk.view.idle_warning_seconds == int(SETTINGS.idle_warning_seconds)
-    kiosk.session.more_time()
-    assert kiosk.view.idle_warning_seconds is None
-    assert kiosk.view.state is State.OVERVIEW
-    kiosk.clock.advance(SETTINGS.idle_seconds + 5)
-    kiosk.session.tick()
-    assert kiosk.view.idle_warning_seconds == int(SETTINGS.idle_warning_seconds) - 5
-    kiosk.clock.advance(SETTINGS.idle_warning_seconds)
-    kiosk.session.tick()
-    assert kiosk.view.state is State.TAKE_CARD
-    assert not kiosk.view.has_personal_data
-
-
-def test_a_card_read_that_never_answers_times_out(accounts: AccountService) -> None:
-    worker = ManualWorker()
-    kiosk = Kiosk(accounts, worker=worker)
-    kiosk.insert("zhang-wei")
-    kiosk.clock.advance(SETTINGS.card_read_seconds + 0.5)
-    kiosk.session.tick()
-    assert kiosk.view.state is State.CARD_PROBLEM
-    assert kiosk.view.problem is not None
-    assert kiosk.view.problem.kind is ProblemKind.READ_TIMEOUT
-    worker.run_all()  # the late answer is dropped
-    assert kiosk.view.state is State.CARD_PROBLEM
-
-
 def test_an_unreachable_store_says_the_service_is_unavailable(tmp_path: Path) -> None:
     missing = f"sqlite:///{tmp_path / 'nowhere' / 'accounts.sqlite3'}"
     service = account_service(missing, tmp_path / "outbox.sqlite3")
@@ -420,29 +300,6 @@ def test_the_language_chosen_by_one_person_is_not_the_next_persons(kiosk: Kiosk)
     assert (kiosk.view.language, kiosk.view.elderly) == ("zh", False)
 
 
-def test_the_thread_worker_runs_jobs_on_one_other_thread_and_posts_results_back(
-    accounts: AccountService,
-) -> None:
-    posted: list[object] = []
-    names: set[str] = set()
-    done = threading.Event()
-
-    def post(callback: object) -> None:
-        posted.append(callback)
-        if len(posted) == 3:
-            done.set()
-
-    worker = ThreadWorker(post)
-    try:
-        for _ in range(3):
-            worker.submit(lambda: names.add(threading.current_thread().name), print, print)
-        assert done.wait(5)
-    finally:
-        worker.shutdown()
-    assert len(names) == 1
-    assert threading.current_thread().name not in names
-
-
 def test_the_latest_screen_asked_for_wins_over_a_load_still_running(
     accounts: AccountService,
 ) -> None:
@@ -457,45 +314,6 @@ def test_the_latest_screen_asked_for_wins_over_a_load_still_running(
     worker.run_all()
     assert kiosk.view.state is State.OVERVIEW
     assert kiosk.view.annual is None
-
-
-def test_a_run_of_failing_cards_slows_the_next_card_down_and_a_success_resets_it(
-    kiosk: Kiosk,
-) -> None:
-    for _ in range(3):  # three unusable cards in a row (BackoffPolicy.free_failures)
-        kiosk.insert("not-ssse")
-        assert kiosk.view.state is State.CARD_PROBLEM
-        kiosk.backend.remove()
-    kiosk.insert("zhang-wei")
-    assert kiosk.view.state is State.READING  # held back, not read yet
-    kiosk.clock.advance(4.9)
-    kiosk.session.tick()
-    assert kiosk.view.state is State.READING
-    kiosk.clock.advance(0.2)
-    kiosk.session.tick()
-    assert kiosk.view.state is State.PIN_ENTRY
-    kiosk.pin("123456")
-    kiosk.backend.remove()
-    kiosk.insert("wang-zhe")  # the success cleared the run
-    assert kiosk.view.state is State.PIN_ENTRY
-
-
-def test_a_wrong_pin_and_walking_away_counts_as_a_failing_card(kiosk: Kiosk) -> None:
-    for _ in range(3):
-        kiosk.insert("li-kun")
-        kiosk.pin("000000")
-        kiosk.backend.remove()
-    kiosk.insert("zhang-wei")
-    assert kiosk.view.state is State.READING
-
-
-def test_a_held_card_says_how_long_until_it_is_read(kiosk: Kiosk) -> None:
-    assert kiosk.session.read_held_for() == 0.0
-    for _ in range(3):
-        kiosk.insert("not-ssse")
-        kiosk.backend.remove()
-    kiosk.insert("zhang-wei")
-    assert kiosk.session.read_held_for() == pytest.approx(5.0)
 
 
 def test_switching_text_size_keeps_the_place_in_the_history(kiosk: Kiosk) -> None:

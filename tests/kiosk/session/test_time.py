@@ -1,0 +1,93 @@
+"""Time in the session: idle warning and wipe, read timeout, take-card reminders, and the
+back-off for runs of failing cards. The clock is fake; nothing sleeps."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.services import AccountService
+from kiosk.session_view import ProblemKind, State
+from kiosk.worker import ManualWorker
+from tests.kiosk.session.harness import SETTINGS, Kiosk
+
+
+def test_the_take_card_reminder_repeats(kiosk: Kiosk) -> None:
+    kiosk.signed_in()
+    kiosk.session.finish()
+    assert kiosk.view.state is State.TAKE_CARD
+    for expected in (1, 2):
+        kiosk.clock.advance(SETTINGS.take_card_reminder_seconds)
+        kiosk.session.tick()
+        assert kiosk.view.take_card_reminders == expected
+
+
+def test_idle_warns_counts_down_and_then_wipes(kiosk: Kiosk) -> None:
+    kiosk.signed_in()
+    kiosk.clock.advance(SETTINGS.idle_seconds - 1)
+    kiosk.session.tick()
+    assert kiosk.view.idle_warning_seconds is None
+    kiosk.clock.advance(1)
+    kiosk.session.tick()
+    assert kiosk.view.idle_warning_seconds == int(SETTINGS.idle_warning_seconds)
+    kiosk.session.more_time()
+    assert kiosk.view.idle_warning_seconds is None
+    assert kiosk.view.state is State.OVERVIEW
+    kiosk.clock.advance(SETTINGS.idle_seconds + 5)
+    kiosk.session.tick()
+    assert kiosk.view.idle_warning_seconds == int(SETTINGS.idle_warning_seconds) - 5
+    kiosk.clock.advance(SETTINGS.idle_warning_seconds)
+    kiosk.session.tick()
+    assert kiosk.view.state is State.TAKE_CARD
+    assert not kiosk.view.has_personal_data
+
+
+def test_a_card_read_that_never_answers_times_out(accounts: AccountService) -> None:
+    worker = ManualWorker()
+    kiosk = Kiosk(accounts, worker=worker)
+    kiosk.insert("zhang-wei")
+    kiosk.clock.advance(SETTINGS.card_read_seconds + 0.5)
+    kiosk.session.tick()
+    assert kiosk.view.state is State.CARD_PROBLEM
+    assert kiosk.view.problem is not None
+    assert kiosk.view.problem.kind is ProblemKind.READ_TIMEOUT
+    worker.run_all()  # the late answer is dropped
+    assert kiosk.view.state is State.CARD_PROBLEM
+
+
+def test_a_run_of_failing_cards_slows_the_next_card_down_and_a_success_resets_it(
+    kiosk: Kiosk,
+) -> None:
+    for _ in range(3):  # three unusable cards in a row (BackoffPolicy.free_failures)
+        kiosk.insert("not-ssse")
+        assert kiosk.view.state is State.CARD_PROBLEM
+        kiosk.backend.remove()
+    kiosk.insert("zhang-wei")
+    assert kiosk.view.state is State.READING  # held back, not read yet
+    kiosk.clock.advance(4.9)
+    kiosk.session.tick()
+    assert kiosk.view.state is State.READING
+    kiosk.clock.advance(0.2)
+    kiosk.session.tick()
+    assert kiosk.view.state is State.PIN_ENTRY
+    kiosk.pin("123456")
+    kiosk.backend.remove()
+    kiosk.insert("wang-zhe")  # the success cleared the run
+    assert kiosk.view.state is State.PIN_ENTRY
+
+
+def test_a_wrong_pin_and_walking_away_counts_as_a_failing_card(kiosk: Kiosk) -> None:
+    for _ in range(3):
+        kiosk.insert("li-kun")
+        kiosk.pin("000000")
+        kiosk.backend.remove()
+    kiosk.insert("zhang-wei")
+    assert kiosk.view.state is State.READING
+
+
+def test_a_held_card_says_how_long_until_it_is_read(kiosk: Kiosk) -> None:
+    assert kiosk.session.read_held_for() == 0.0
+    for _ in range(3):
+        kiosk.insert("not-ssse")
+        kiosk.backend.remove()
+    kiosk.insert("zhang-wei")
+    assert kiosk.session.read_held_for() == pytest.approx(5.0)
