@@ -64,6 +64,13 @@ class VpcdReader:
                 self._emptied_at[index] = time.monotonic()
         self.current = None
 
+    def empty(self) -> None:
+        """Take any card out and wait until pcscd (polling every 400 ms) has seen it go."""
+        self.remove()
+        rest = EMPTY_SLOT_SECONDS - (time.monotonic() - max(self._emptied_at))
+        if rest > 0:
+            time.sleep(rest)
+
     def restart_pcscd(self) -> None:
         self.remove()
         self.harness.restart()
