@@ -56,8 +56,10 @@ class VirtualCardSlot:
         self._thread.start()
 
     def remove(self) -> None:
-        sock, thread = self._sock, self._thread
+        sock, thread, card = self._sock, self._thread, self.card
         self._sock = self._thread = self.card = None
+        if card is not None:
+            card.pull()  # a mute card's `process` would otherwise hold the thread forever
         if sock is not None:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)

@@ -30,7 +30,7 @@ class VirtualConnection:
         try:
             return self._card.process(apdu)
         except CardPulled as error:
-            self._backend.remove()
+            self._backend.remove_if(self._card)
             raise CardRemovedError(str(error)) from None
 
     def disconnect(self) -> None:
@@ -66,10 +66,17 @@ class VirtualBackend:
         self._emit(CardInserted(self.reader, card.atr))
 
     def remove(self) -> None:
-        if self.card is None:
+        card = self.card
+        if card is None:
             return
         self.card = None
+        card.pull()  # wakes a transmit blocked on a mute card (it raises CardRemovedError)
         self._emit(CardRemoved(self.reader))
+
+    def remove_if(self, card: SimulatedCard) -> None:
+        """Remove `card` if it is still the one in the reader (not a card inserted since)."""
+        if self.card is card:
+            self.remove()
 
     def connect(self, reader: str) -> VirtualConnection:
         if reader != self.reader:

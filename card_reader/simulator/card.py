@@ -2,16 +2,24 @@
 
 It answers raw APDU bytes with raw response bytes, exactly what a card in a reader does, so
 the same simulator sits behind the in-process virtual backend and behind pcscd via vpcd.
+Where the card profile leaves the status word open, ISO 7816-4's is used (see each handler).
 """
 
 from __future__ import annotations
 
 import enum
+import os
 import threading
-import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
-SW_OK = b"\x90\x00"
+from card_reader.simulator.encoding import build_atr, tlv, unpacked_pin
+from card_reader.simulator.pin import SW_OK, PinCounter
+
+OK = SW_OK.to_bytes(2, "big")
+# 3B 6D 00 00 + 13 historical bytes, as the typical 2.00 card (T=0 only, so no TCK).
+DEFAULT_ATR = build_atr(bytes.fromhex("00863B00000000005120009000"))
+MF = bytes.fromhex("3F00")
 
 
 def sw(value: int) -> bytes:
@@ -19,9 +27,11 @@ def sw(value: int) -> bytes:
 
 
 class Transport(enum.StrEnum):
-    PLAIN = "plain"  # data comes back directly; a short Le gets 6Cxx
+    PLAIN = "plain"  # data comes back directly; only a too-short Le gets 6Cxx
     T0_61XX = "t0_61xx"  # every data response is announced with 61xx first
-    WRONG_LE_6CXX = "wrong_le_6cxx"  # any Le but the exact one gets 6Cxx
+    # A strict T=0 card: a case-2 command (READ RECORD, GET RESPONSE) must carry the exact
+    # Le or gets 6Cxx; a case-4 command (SELECT with FCI) answers 61xx.
+    WRONG_LE_6CXX = "wrong_le_6cxx"
 
 
 class CardPulled(Exception):
@@ -31,11 +41,10 @@ class CardPulled(Exception):
 @dataclass
 class Faults:
     pull_after: int | None = None  # the card vanishes when asked for APDU number N (0-based)
-    delay_seconds: float = 0.0  # added to every APDU
+    delay_seconds: float = 0.0  # added to every APDU (a real reader costs 5-40 ms)
     corrupt_at: int | None = None  # APDU number whose response is cut short
-    get_response_chunk: int | None = (
-        None  # T=0: hand out GET RESPONSE data this many bytes at a time
-    )
+    get_response_chunk: int | None = None  # T=0: hand out GET RESPONSE data N bytes at a time
+    mute_after: int | None = None  # from APDU number N on the card never answers
 
 
 @dataclass
@@ -44,155 +53,295 @@ class CardFiles:
 
     records: dict[bytes, dict[int, bytes]]
     aid: bytes
-    fci: bool = True
+    fci: bool = True  # SELECT of the application returns an FCI (else 9000 only)
+    pin_protected: frozenset[bytes] = frozenset()  # EFs READ RECORD opens only after VERIFY
+
+
+@dataclass(frozen=True)
+class Command:
+    """A parsed short command APDU; `le` is Ne (Le = 00 means 256), None when absent."""
+
+    cla: int
+    ins: int
+    p1: int
+    p2: int
+    data: bytes
+    le: int | None
+
+
+def parse_command(apdu: bytes) -> Command | None:
+    """The command in `apdu`, or None when its length bytes disagree with its size."""
+    if len(apdu) < 4:
+        return None
+    cla, ins, p1, p2 = apdu[:4]
+    body = apdu[4:]
+    data, le = b"", None
+    if len(body) == 1:
+        le = body[0] or 256
+    elif body:
+        lc = body[0]
+        if lc == 0:  # short APDUs only: Lc = 00 would be an extended length
+            return None
+        if len(body) == 1 + lc:
+            data = body[1:]
+        elif len(body) == 2 + lc:
+            data, le = body[1:-1], body[-1] or 256
+        else:
+            return None
+    return Command(cla, ins, p1, p2, data, le)
 
 
 @dataclass
+class _Session:
+    """What a power cycle forgets."""
+
+    app_selected: bool = False
+    ef: bytes | None = None
+    pending: bytes = b""  # data announced with 61xx, waiting for GET RESPONSE
+    verified: bool = False  # the PIN was presented successfully since power-on
+
+
 class SimulatedCard:
-    files: CardFiles | None  # None: not an SSSE card at all
-    pin: str = "123456"
-    tries_left: int = 3
-    atr: bytes = bytes.fromhex("3B6D000000863B0000000000000000")
-    transport: Transport = Transport.PLAIN
-    accepted_ef_p1: frozenset[int] = frozenset({0x00, 0x02})
-    faults: Faults = field(default_factory=Faults)
-    max_tries: int = 3
-    apdus_seen: int = 0
-    _app_selected: bool = False
-    _ef: bytes | None = None
-    _pending: bytes = b""
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    """One card: answers `process(apdu)` as the real card would, faults included."""
+
+    def __init__(
+        self,
+        files: CardFiles | None,  # None: not an SSSE card at all
+        *,
+        atr: bytes = DEFAULT_ATR,
+        pin: str = "123456",
+        max_tries: int = 3,
+        tries_left: int | None = None,  # None: max_tries
+        transport: Transport = Transport.PLAIN,
+        accepted_ef_p1: frozenset[int] = frozenset({0x00, 0x02}),
+        tries_probe: bool = True,  # `00 20 00 00` without data answers 63Cx (else 6700)
+        faults: Faults | None = None,
+    ) -> None:
+        self.files = files
+        self.atr = atr
+        self.transport = transport
+        self.accepted_ef_p1 = accepted_ef_p1
+        self.tries_probe = tries_probe
+        self.faults = faults or Faults()
+        self.apdus_seen = 0
+        self._pin = PinCounter(pin, max_tries, tries_left)
+        self._session = _Session()
+        self._present = True
+        self._generation = 0  # bumped by pull and reset: wakes a waiting command
+        self._wake = threading.Condition()
+        self._dispatch: dict[tuple[int, int], Callable[[Command], bytes]] = {
+            (0x00, 0xA4): self._select,
+            (0x00, 0xB2): self._read_record,
+            (0x00, 0xC0): self._get_response,
+            (0x00, 0x20): self._verify,
+            (0x00, 0x84): self._get_challenge,
+            (0x80, 0x5E): self._change_pin,  # proprietary class: CHANGE PIN
+        }
+
+    @property
+    def tries_left(self) -> int:
+        return self._pin.tries_left
+
+    @tries_left.setter
+    def tries_left(self, value: int) -> None:
+        self._pin.tries_left = value
+
+    @property
+    def max_tries(self) -> int:
+        return self._pin.max_tries
+
+    @property
+    def pin(self) -> str:
+        return self._pin.pin
 
     def reset(self) -> None:
-        """Power cycle: the selection and pending data go, the PIN counter stays."""
-        with self._lock:
-            self._app_selected, self._ef, self._pending = False, None, b""
+        """Power cycle: selection, pending data and the verified PIN go; the counter stays.
+
+        A command still waiting (a mute card) is aborted with CardPulled."""
+        with self._wake:
+            self._session = _Session()
+            self._present = True
+            self._generation += 1
+            self._wake.notify_all()
+
+    def pull(self) -> None:
+        """The card leaves the reader: any `process` waiting (mute, delay) raises CardPulled."""
+        with self._wake:
+            self._present = False
+            self._generation += 1
+            self._wake.notify_all()
 
     def process(self, apdu: bytes) -> bytes:
-        with self._lock:
-            index = self.apdus_seen
+        with self._wake:
+            index, generation = self.apdus_seen, self._generation
             self.apdus_seen += 1
-            if self.faults.pull_after is not None and index >= self.faults.pull_after:
+            faults = self.faults
+            if not self._present:
+                raise CardPulled(f"no card: it was pulled before APDU {index}")
+            if faults.pull_after is not None and index >= faults.pull_after:
                 raise CardPulled(f"card pulled at APDU {index}")
-            if self.faults.delay_seconds:
-                time.sleep(self.faults.delay_seconds)
+
+            def interrupted() -> bool:
+                return self._generation != generation
+
+            if faults.mute_after is not None and index >= faults.mute_after:
+                # Never answer: wait (not spin) until the card is pulled or powered off.
+                self._wake.wait_for(interrupted)
+                raise CardPulled(f"mute card pulled while APDU {index} waited")
+            if faults.delay_seconds > 0 and self._wake.wait_for(
+                interrupted, timeout=faults.delay_seconds
+            ):
+                raise CardPulled(f"card pulled during APDU {index}")
             response = self._answer(bytes(apdu))
-            if self.faults.corrupt_at == index:
+            if faults.corrupt_at == index:
                 response = response[:1]
             return response
 
     def _answer(self, apdu: bytes) -> bytes:
         if len(apdu) < 4:
             return sw(0x6700)
-        cla, ins, p1, p2 = apdu[:4]
-        body = apdu[4:]
-        data, le = _split_body(body)
-        if data is None:
-            return sw(0x6700)
-        if cla not in (0x00, 0x80):
+        if apdu[0] not in (0x00, 0x80):
             return sw(0x6E00)
-        if ins != 0xC0:
-            self._pending = b""
-        if ins == 0xA4:
-            return self._select(p1, data)
-        if ins == 0xB2:
-            return self._read_record(p1, p2, le)
-        if ins == 0xC0:
-            return self._get_response(le)
-        if ins == 0x20:
-            return self._verify(data)
-        return sw(0x6D00)
+        handler = self._dispatch.get((apdu[0], apdu[1]))
+        if handler is None:
+            return sw(0x6D00)
+        command = parse_command(apdu)
+        if command is None:
+            return sw(0x6700)
+        if command.ins != 0xC0:
+            self._session.pending = b""  # 61xx data lives only until the next command
+        return handler(command)
 
-    def _select(self, p1: int, data: bytes) -> bytes:
-        if self.files is None:
-            return sw(0x6A82)
-        if p1 == 0x04:
-            if data != self.files.aid:
-                return sw(0x6A82)
-            self._app_selected, self._ef = True, None
-            if not self.files.fci:
-                return SW_OK
-            fci = bytes([0x6F, len(self.files.aid) + 2, 0x84, len(self.files.aid)]) + self.files.aid
-            return self._data(fci, None, announce_only=True)
-        if p1 in (0x00, 0x02):
-            if not self._app_selected or data not in self.files.records:
-                return sw(0x6A82)
-            if p1 not in self.accepted_ef_p1:
+    # --- responses -------------------------------------------------------------------------
+
+    def _reply(self, payload: bytes, le: int | None, *, case4: bool) -> bytes:
+        """Hand `payload` out the way this card's transport does."""
+        if self.transport is Transport.T0_61XX or (
+            self.transport is Transport.WRONG_LE_6CXX and case4
+        ):
+            self._session.pending = payload
+            return sw(0x6100 | (len(payload) & 0xFF))
+        if self.transport is Transport.WRONG_LE_6CXX and le != len(payload):
+            return sw(0x6C00 | len(payload))
+        if case4 and le is None:
+            return OK  # no Le: no data asked for (ISO 7816-4: Ne = 0)
+        if le is None or le < len(payload):
+            return sw(0x6C00 | len(payload))
+        return payload + OK
+
+    def _get_response(self, command: Command) -> bytes:
+        if command.p1 or command.p2:
+            return sw(0x6A86)
+        waiting = self._session.pending
+        if not waiting:
+            return sw(0x6985)  # nothing announced: conditions of use not satisfied
+        le = command.le
+        if self.transport is Transport.WRONG_LE_6CXX:
+            if le != len(waiting):
+                return sw(0x6C00 | len(waiting))
+        elif le is None or (le != 256 and le > len(waiting)):
+            return sw(0x6C00 | len(waiting))
+        size = min(le, len(waiting))
+        if self.faults.get_response_chunk:
+            size = min(size, self.faults.get_response_chunk)
+        chunk, rest = waiting[:size], waiting[size:]
+        self._session.pending = rest
+        return chunk + (sw(0x6100 | (len(rest) & 0xFF)) if rest else OK)
+
+    # --- file system -----------------------------------------------------------------------
+
+    def _select(self, command: Command) -> bytes:
+        if command.p2 not in (0x00, 0x0C):  # 00: return FCI, 0C: no response data
+            return sw(0x6A86)
+        if command.p1 == 0x04:
+            return self._select_application(command)
+        if command.p1 in (0x00, 0x02):
+            if command.p1 not in self.accepted_ef_p1:
                 return sw(0x6A86)
-            self._ef = data
-            return SW_OK
+            return self._select_file(command)
         return sw(0x6A86)
 
-    def _read_record(self, p1: int, p2: int, le: int | None) -> bytes:
-        if self.files is None or self._ef is None:
-            return sw(0x6986)
-        records = self.files.records[self._ef]
-        if p2 == 0x00:
-            value = records.get(p1)
-            tag = p1
-        elif p2 == 0x04 and 1 <= p1 <= len(records):
-            tag, value = list(records.items())[p1 - 1]
+    def _select_application(self, command: Command) -> bytes:
+        if self.files is None or command.data != self.files.aid:
+            return sw(0x6A82)
+        self._session.app_selected, self._session.ef = True, None
+        if not self.files.fci or command.p2 == 0x0C:
+            return OK
+        aid = self.files.aid
+        return self._reply(tlv(0x6F, tlv(0x84, aid)), command.le, case4=True)
+
+    def _select_file(self, command: Command) -> bytes:
+        if command.p1 == 0x00 and command.data in (b"", MF):
+            self._session.app_selected, self._session.ef = False, None
+            return OK
+        if len(command.data) != 2:
+            return sw(0x6700)
+        if self.files is None or not self._session.app_selected:
+            return sw(0x6A82)
+        if command.data not in self.files.records:
+            return sw(0x6A82)
+        self._session.ef = command.data
+        return OK
+
+    def _read_record(self, command: Command) -> bytes:
+        if self.files is None or self._session.ef is None:
+            return sw(0x6986)  # ISO 7816-4: command not allowed (no current EF)
+        if self._session.ef in self.files.pin_protected and not self._session.verified:
+            return sw(0x6982)
+        records = self.files.records[self._session.ef]
+        if command.p1 == 0x00:
+            return sw(0x6A86)
+        if command.p2 == 0x00:  # P1 is a record identifier: the SSSE tag
+            tag, value = command.p1, records.get(command.p1)
+        elif command.p2 == 0x04:  # P1 is a record number, in file order
+            numbered = list(records.items())
+            if command.p1 > len(numbered):
+                return sw(0x6A83)
+            tag, value = numbered[command.p1 - 1]
         else:
             return sw(0x6A86)
         if value is None:
             return sw(0x6A83)
-        return self._data(bytes([tag, len(value)]) + value, le)
+        return self._reply(tlv(tag, value), command.le, case4=False)
 
-    def _data(self, payload: bytes, le: int | None, announce_only: bool = False) -> bytes:
-        """Hand `payload` out the way this card's transport does."""
-        if self.transport is Transport.T0_61XX:
-            self._pending = payload
-            return sw(0x6100 | len(payload))
-        if announce_only:
-            return payload + SW_OK
-        if self.transport is Transport.WRONG_LE_6CXX and le != len(payload):
-            return sw(0x6C00 | len(payload))
-        if le is not None and le != 0 and le < len(payload):
-            return sw(0x6C00 | len(payload))
-        return payload + SW_OK
+    # --- security --------------------------------------------------------------------------
 
-    def _get_response(self, le: int | None) -> bytes:
-        if not self._pending:
+    def _verify(self, command: Command) -> bytes:
+        if command.p1 or command.p2:
+            return sw(0x6A86)
+        if self.files is None or not self._session.app_selected:
+            return sw(0x6985)  # the PIN belongs to the application: select it first
+        if not command.data:
+            if not self.tries_probe:
+                return sw(0x6700)  # this card needs the PIN in the data field
+            if self._pin.blocked:
+                return sw(0x6983)
+            # ISO 7816-4: an empty VERIFY answers 9000 when verification is not required.
+            return OK if self._session.verified else sw(self._pin.remaining())
+        result = self._pin.present(command.data)
+        self._session.verified = result == SW_OK
+        return sw(result)
+
+    def _change_pin(self, command: Command) -> bytes:
+        if command.p1 == 0x00 and command.p2 == 0x00:
+            return sw(0x6982)  # PIN reload: needs the issuer's MAC, never given here
+        if command.p1 != 0x01 or command.p2 != 0x00:
+            return sw(0x6A86)
+        if self.files is None or not self._session.app_selected:
             return sw(0x6985)
-        waiting = len(self._pending)
-        if le is None or (le != 0 and le > waiting):
-            return sw(0x6C00 | waiting)
-        size = waiting if le == 0 else le
-        if self.faults.get_response_chunk:
-            size = min(size, self.faults.get_response_chunk)
-        chunk, self._pending = self._pending[:size], self._pending[size:]
-        if self._pending:
-            return chunk + sw(0x6100 | len(self._pending))
-        return chunk + SW_OK
-
-    def _verify(self, data: bytes) -> bytes:
-        if self.files is None or not self._app_selected:
-            return sw(0x6985)
-        if self.tries_left == 0:
+        if self._pin.blocked:
             return sw(0x6983)
-        if not data:
-            return sw(0x63C0 | self.tries_left)
-        if data == _packed(self.pin):
-            self.tries_left = self.max_tries
-            return SW_OK
-        self.tries_left -= 1
-        return sw(0x63C0 | self.tries_left)
+        separator = command.data.find(b"\xff")
+        new_pin = unpacked_pin(command.data[separator + 1 :]) if separator > 0 else None
+        if new_pin is None:
+            return sw(0x6A80)  # no old || FF || new in the data field
+        result = self._pin.change(command.data[:separator], new_pin)
+        self._session.verified = result == SW_OK
+        return sw(result)
 
-
-def _split_body(body: bytes) -> tuple[bytes | None, int | None]:
-    """(data, Le) of a short APDU body; data None when the length byte is inconsistent."""
-    if not body:
-        return b"", None
-    if len(body) == 1:
-        return b"", body[0]
-    lc = body[0]
-    if len(body) == 1 + lc:
-        return body[1:], None
-    if len(body) == 2 + lc:
-        return body[1 : 1 + lc], body[-1]
-    return None, None
-
-
-def _packed(pin: str) -> bytes:
-    digits = pin + ("F" if len(pin) % 2 else "")
-    return bytes.fromhex(digits)
+    def _get_challenge(self, command: Command) -> bytes:
+        if command.p1 or command.p2:
+            return sw(0x6A86)
+        if command.le not in (4, 8):
+            return sw(0x6700)
+        return self._reply(os.urandom(command.le), command.le, case4=False)

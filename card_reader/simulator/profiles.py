@@ -5,22 +5,28 @@ The same files feed the account store's demo data, so every demo card has an acc
 
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, fields
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from card_reader.simulator.card import CardFiles, Faults, SimulatedCard, Transport
+from card_reader.simulator.encoding import (
+    NAME_EXTENSION,
+    NAME_RECORD,
+    ascii_field,
+    atr_problems,
+    bcd,
+    bcd_date,
+    build_atr,
+    split_name,
+)
 
 SSSE_AID = bytes.fromhex("7378312E73682EC9E7BBE1B1A3D5CF")
+RID_SSSE = bytes.fromhex("D156000005")  # follows the region in the card identification code
 EF05, EF06 = bytes.fromhex("EF05"), bytes.fromhex("EF06")
-ATR_BY_VERSION = {
-    "1.00": "3B6C000000863B00000000000000",
-    "2.00": "3B6D000000863B0000000000000000",
-    "3.00": "3B6D000000863B0000000000003000",
-}
 
 
 @dataclass(frozen=True)
@@ -58,73 +64,119 @@ def profile(key: str) -> CardProfile:
     raise KeyError(f"no card profile {key!r} (known: {known})")
 
 
-def _bcd(digits: str) -> bytes:
-    return bytes.fromhex(digits)
+# 3B 6C / 3B 6D 00 00 00 86 3B ... as real cards begin; 51 vv (card issuer's data, 1 byte)
+# names the version; the last three bytes are the status indicator (LCS 00, SW 9000).
+HISTORICAL_BY_VERSION = {
+    "1.00": "00863B000000005110009000",
+    "2.00": "00863B00000000005120009000",
+    "3.00": "00863B00000000005130009000",
+}
+PADDING = {"zero": b"\x00", "space": b"\x20"}
+FAULT_KEYS = {"name_bytes_hex", "pull_after", "mute_after", "delay_ms", "corrupt_at",
+              "get_response_chunk"}  # fmt: skip
 
 
-def _date(iso: str) -> bytes:
-    return _bcd(date.fromisoformat(iso).strftime("%Y%m%d"))
+def _atr(p: dict[str, Any], version: str) -> bytes:
+    if p.get("atr"):
+        atr = bytes.fromhex(p["atr"])
+    else:
+        historical = bytes.fromhex(
+            HISTORICAL_BY_VERSION.get(version, HISTORICAL_BY_VERSION["2.00"])
+        )
+        atr = build_atr(historical, tuple(p.get("protocols") or (0,)))
+    problems = atr_problems(atr)
+    if problems:
+        raise ValueError(f"profile {p['key']}: ATR {atr.hex(' ')}: {'; '.join(problems)}")
+    return atr
 
 
-def _gbk_name(name: str, spec_version: str) -> tuple[bytes, bytes | None]:
-    """The 30-byte name record and, for longer names on 2.00/3.00 cards, the 4E extension."""
-    raw = name.encode("gbk")
-    if len(raw) <= 30 or spec_version == "1.00":
-        return raw[:30].ljust(30, b"\x00"), None
-    cut = 30
-    # Never split a double-byte character between the two records.
-    i = 0
-    while i < len(raw):
-        step = 2 if raw[i] >= 0x81 else 1
-        if i + step > 30:
-            cut = i
-            break
-        i += step
-    return raw[:cut].ljust(30, b"\x20"), raw[cut:].ljust(20, b"\x00")[:20]
+def _faults(card_faults: dict[str, Any], given: Faults | None) -> Faults:
+    """The profile's faults, with every field `given` sets (not left at its default) on top."""
+    unknown = set(card_faults) - FAULT_KEYS
+    if unknown:
+        raise ValueError(f"unknown fault keys {sorted(unknown)}")
+    merged = Faults(
+        pull_after=card_faults.get("pull_after"),
+        delay_seconds=card_faults.get("delay_ms", 0) / 1000,
+        corrupt_at=card_faults.get("corrupt_at"),
+        get_response_chunk=card_faults.get("get_response_chunk"),
+        mute_after=card_faults.get("mute_after"),
+    )
+    if given is not None:
+        for spec in fields(Faults):
+            value = getattr(given, spec.name)
+            if value != spec.default:
+                setattr(merged, spec.name, value)
+    return merged
+
+
+def _card_id(region: str, card_number: str) -> bytes:
+    """Tag 01: region (BCD) + D156000005 + 8 chip-specific bytes (stable per card number)."""
+    serial = hashlib.sha256(card_number.encode("ascii")).digest()[:8]
+    return bcd(region, 3) + RID_SSSE + serial
+
+
+def _ef05(p: dict[str, Any], version: str) -> dict[int, bytes]:
+    return {
+        0x01: _card_id(p["region_code"], p["card_number"]),
+        0x02: ascii_field(p["card_type"], 1),
+        0x03: ascii_field(version, 4),
+        0x04: bcd(p["issuer_code"], 6),
+        0x05: bcd_date(p["issue_date"]),
+        0x06: bcd_date(p["expiry_date"]),
+        0x07: ascii_field(p["card_number"], 9),
+    }
+
+
+def _ef06(p: dict[str, Any], version: str, name_fault: str | None) -> dict[int, bytes]:
+    pad = PADDING[p.get("name_padding", "zero")]
+    name, extension = split_name(p["name"], extension_allowed=version != "1.00", pad=pad)
+    if name_fault is not None:
+        # A damaged chip: the bytes as given, cut or padded to the record's fixed size.
+        name = bytes.fromhex(name_fault)[:NAME_RECORD].ljust(NAME_RECORD, b"\x00")
+    if extension is None and version != "1.00" and p.get("name_extension") == "always":
+        extension = pad * NAME_EXTENSION  # some cards keep an empty 4E record
+    records = {
+        0x08: ascii_field(p["citizen_id"], 18),
+        0x09: name,
+        0x0A: ascii_field(p["sex"], 1),
+        0x0B: bcd(p.get("nation", "01"), 1),
+        0x0C: bcd(p.get("birthplace", "000000"), 3),
+        0x0D: bcd_date(p["birth_date"]),
+    }
+    if extension is not None:
+        records[0x4E] = extension  # last in file order: the extension came with 2.00
+    return records
 
 
 def build_card(card_profile: CardProfile, faults: Faults | None = None) -> SimulatedCard:
-    """A fresh simulated card for `card_profile` (its own PIN counter and selection state)."""
+    """A fresh simulated card for `card_profile` (its own PIN counter and selection state).
+
+    `faults` adds to the profile's own "faults" block: a field it sets wins."""
     p = card_profile.raw
     transport = Transport(p.get("transport", "plain"))
     version = p.get("spec_version") or "2.00"
-    atr = bytes.fromhex(p.get("atr") or ATR_BY_VERSION.get(version, ATR_BY_VERSION["2.00"]))
+    atr = _atr(p, version)
+    card_faults = dict(p.get("faults") or {})
+    name_fault = card_faults.pop("name_bytes_hex", None)
+    all_faults = _faults(card_faults, faults)
     if not card_profile.ssse:
-        return SimulatedCard(files=None, atr=atr, faults=faults or Faults())
-    region = p["region_code"]
-    ident = _bcd(region) + bytes.fromhex("D156000005") + p["card_number"].encode("ascii")[1:9]
-    ef05 = {
-        0x01: ident.ljust(16, b"\x00")[:16],
-        0x02: p["card_type"].encode("ascii"),
-        0x03: version.encode("ascii"),
-        0x04: _bcd(p["issuer_code"]),
-        0x05: _date(p["issue_date"]),
-        0x06: _date(p["expiry_date"]),
-        0x07: p["card_number"].encode("ascii"),
-    }
-    name_record, extension = _gbk_name(p["name"], version)
-    card_faults = p.get("faults") or {}
-    if "name_bytes_hex" in card_faults:
-        name_record = bytes.fromhex(card_faults["name_bytes_hex"])
-    if transport is Transport.WRONG_LE_6CXX:
-        # This card keeps a shorter name record than the table says: the reader's Le is wrong.
-        name_record = name_record.rstrip(b"\x00\x20").ljust(20, b"\x00")
-    ef06: dict[int, bytes] = {
-        0x08: p["citizen_id"].encode("ascii"),
-        0x09: name_record,
-        0x0A: p["sex"].encode("ascii"),
-        0x0B: _bcd(p.get("nation", "01"))[:1],
-        0x0C: _bcd(p.get("birthplace", "000000")),
-        0x0D: _date(p["birth_date"]),
-    }
-    if extension is not None:
-        ef06[0x4E] = extension
+        return SimulatedCard(None, atr=atr, faults=all_faults)
+    files = CardFiles(
+        {EF05: _ef05(p, version), EF06: _ef06(p, version, name_fault)},
+        SSSE_AID,
+        fci=p.get("fci", version != "1.00"),
+        pin_protected=frozenset({EF06}) if p.get("pin_gated_personal") else frozenset(),
+    )
+    default_p1 = [0x02] if version == "3.00" else [0x00, 0x02]
     return SimulatedCard(
-        files=CardFiles({EF05: ef05, EF06: ef06}, SSSE_AID, fci=version != "1.00"),
-        pin=p["pin"],
-        tries_left=p.get("pin_tries_left", 3),
+        files,
         atr=atr,
+        pin=p["pin"],
+        max_tries=p.get("max_tries", 3),
+        tries_left=p.get("pin_tries_left"),
         transport=transport,
-        accepted_ef_p1=frozenset({0x02}) if version == "3.00" else frozenset({0x00, 0x02}),
-        faults=faults or Faults(),
+        accepted_ef_p1=frozenset(p.get("ef_select_p1", default_p1)),
+        tries_probe=p.get("tries_probe", True),
+        faults=all_faults,
     )
