@@ -8,6 +8,7 @@ DEB_PACKAGES=(
   swig libpcsclite-dev            # build pyscard
   pcscd libccid pcsc-tools vsmartcard-vpcd   # reader stack and the virtual reader
   fonts-wqy-zenhei                # CJK font for Qt and ReportLab
+  fonts-hanazono                  # HanaMinB: names past U+FFFF (CJK Ext. B-F, e.g. 𠮷), TrueType
   poppler-utils zbar-tools        # pdftotext/pdftoppm, QR decoding for receipt checks
   cups cups-client libcups2-dev   # cupsd, lp, pycups build
   systemd                         # systemd-analyze verifies the deploy/ units in the tests

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,10 @@ from ui.qt_logging import route_qt_messages_to_logging
 from ui.window import KioskWindow
 
 CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+EXT_B_FONT = "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf"  # names past U+FFFF: 𠮷
+# Qt falls back through fontconfig to whichever font has a glyph; loading these into Qt's own
+# database as well keeps names readable when fontconfig does not list a font.
+APPLICATION_FONTS = {"WenQuanYi Zen Hei": CJK_FONT, "HanaMinB": EXT_B_FONT}
 WINDOW_SIZE = (1280, 800)
 log = logging.getLogger(__name__)
 
@@ -31,9 +36,19 @@ def application() -> QApplication:
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(sys.argv[:1])
-    if Path(CJK_FONT).exists() and "WenQuanYi Zen Hei" not in QFontDatabase.families():
-        QFontDatabase.addApplicationFont(CJK_FONT)
+    load_fonts()
     return app
+
+
+def load_fonts(listed: Collection[str] | None = None) -> list[str]:
+    """Add each of APPLICATION_FONTS that Qt does not list (`listed`: its families) and is
+    installed; returns the families added."""
+    known = set(QFontDatabase.families() if listed is None else listed)
+    added: list[str] = []
+    for family, path in APPLICATION_FONTS.items():
+        if family not in known and Path(path).exists():
+            added += QFontDatabase.applicationFontFamilies(QFontDatabase.addApplicationFont(path))
+    return added
 
 
 def open_kiosk(config: KioskConfig, post: Post, **options: Any) -> tuple[KioskParts, KioskWindow]:

@@ -128,12 +128,6 @@ def test_fonts_are_embedded_and_rare_names_have_glyphs(receipt_for: Any, tmp_pat
     assert all(" yes yes " in line for line in fonts), fonts  # embedded and subset, every one
 
 
-def test_a_glyph_no_font_has_becomes_a_question_mark_not_tofu(receipt_for: Any) -> None:
-    data = replace(receipt_for(ZHANG), kiosk_location="\U0001f600 诊所")
-    text = pdf_text(render(data, 80, KEY).pdf)
-    assert "? 诊所" in text
-
-
 def test_masking_follows_the_rules(receipt_for: Any) -> None:
     open_rules = MaskingRules(mask_name=False, mask_citizen_id=False, card_number_visible_tail=6)
     data = receipt_for(ZHANG, masking=open_rules)
