@@ -7,26 +7,36 @@ Public API (used by kiosk/session.py and the `kiosk card` commands):
   `list_readers()`, `subscribe(callback) -> unsubscribe` (events from `card_reader.events`:
   CardInserted, CardRemoved, ReaderAdded, ReaderLost, ServiceLost, delivered on the
   backend's thread), `connect(reader) -> CardConnection` and `close()`.
-- `open_card(connection) -> SSCard`; `SSCard.read_identity() -> CardIdentity`,
-  `SSCard.verify_pin(bytearray) -> PinResult` (the bytearray is zeroed),
-  `SSCard.pin_tries_left() -> int | None`. `SSCard.channel.apdu_count` counts APDUs.
+- `open_card(connection, deadline_seconds=5.0) -> SSCard`: every transmit of that card has
+  the deadline (CardNotRespondingError). `SSCard.probe() -> CardProbe` (SELECT + PIN tries,
+  all the PIN pad needs), `SSCard.read_facts() -> CardFacts` (EF05), `SSCard.read_holder()
+  -> Holder` (EF06; PinRequiredError on a PIN-gated card before VERIFY),
+  `SSCard.read_identity() -> CardIdentity` (both), `SSCard.verify_pin(bytearray) ->
+  PinResult` (the bytearray is zeroed). `SSCard.channel.apdu_count` counts APDUs.
 - Errors (`card_reader.errors`): CardError and its kinds (CardRemovedError, NoReaderError,
   NoCardError, NotSSSECardError, CardDataDamagedError, ApplicationBlockedError,
-  PinBlockedError, CardCommunicationError), each with `user_message(language)` and
-  `operator_message`.
+  PinBlockedError, PinRequiredError, CardNotRespondingError, CardCommunicationError), each
+  with `user_message(language)` and `operator_message`.
 - `card_reader.simulator`: `load_profiles()`, `profile(key)`, `build_card(profile, faults)`.
 - `card_reader.vpcd.VirtualCardSlot` serves a simulated card to pcscd's vpcd reader;
   `card_reader.pcscd_harness.PcscdHarness` runs a private pcscd for tests and benchmarks.
 """
 
-from card_reader.apdu import ApduChannel
+from card_reader.apdu import DEFAULT_APDU_DEADLINE_SECONDS, ApduChannel
 from card_reader.backends.base import CardConnection
 from card_reader.sscard import SSCard
 
 
-def open_card(connection: CardConnection, keep_trace: bool = False) -> SSCard:
+def open_card(
+    connection: CardConnection,
+    keep_trace: bool = False,
+    deadline_seconds: float = DEFAULT_APDU_DEADLINE_SECONDS,
+) -> SSCard:
     """An SSCard speaking through `connection` (one per inserted card)."""
-    return SSCard(ApduChannel(connection.transmit, keep_trace=keep_trace), connection.atr)
+    channel = ApduChannel(
+        connection.transmit, keep_trace=keep_trace, deadline_seconds=deadline_seconds
+    )
+    return SSCard(channel, connection.atr)
 
 
 __all__ = ["open_card"]

@@ -11,7 +11,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from card_reader.errors import CardCommunicationError
+from card_reader.deadline import call_with_deadline
+from card_reader.errors import CardCommunicationError, CardNotRespondingError
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +49,12 @@ STATUS_MEANINGS: dict[int, str] = {
 }
 
 INS_VERIFY = 0x20
+INS_CHANGE_PIN = 0x5E
 INS_GET_RESPONSE = 0xC0
 # Enough for any record this profile has; a card that keeps answering 61xx is broken.
 MAX_CHAINED_RESPONSES = 16
+# A real card answers these commands in 5-40 ms; one that takes seconds is not coming back.
+DEFAULT_APDU_DEADLINE_SECONDS = 5.0
 
 
 def describe_status(sw: int) -> str:
@@ -91,9 +95,9 @@ class Command:
         return Command(self.cla, self.ins, self.p1, self.p2, self.data, le)
 
     def redacted_hex(self) -> str:
-        """The APDU as hex for logs, with VERIFY (PIN) data replaced."""
+        """The APDU as hex for logs, with VERIFY / CHANGE PIN data (PINs) replaced."""
         head = bytes([self.cla, self.ins, self.p1, self.p2]).hex(" ").upper()
-        if self.ins == INS_VERIFY and self.data:
+        if self.ins in (INS_VERIFY, INS_CHANGE_PIN) and self.data:
             return f"{head} {len(self.data):02X} <PIN {len(self.data)} bytes>"
         rest = self.to_bytes()[4:]
         return f"{head} {rest.hex(' ').upper()}".rstrip()
@@ -126,19 +130,37 @@ Transmit = Callable[[bytes], bytes]
 
 @dataclass
 class ApduChannel:
-    """Sends commands through one backend transmit function and counts what went over."""
+    """Sends commands through one backend transmit function and counts what went over.
+
+    Every transmit has a deadline: a card that never answers gives CardNotRespondingError,
+    and so does every later command on this channel (its driver call is still stuck).
+    `deadline_seconds=None` calls `transmit_raw` on the caller's thread, for transmits that
+    are plain functions and cannot hang (the fuzz tests' random answers).
+    """
 
     transmit_raw: Transmit
     apdu_count: int = 0
     transmit_seconds: float = 0.0
     trace: list[str] = field(default_factory=list)
     keep_trace: bool = False
+    deadline_seconds: float | None = DEFAULT_APDU_DEADLINE_SECONDS
+    mute: bool = False
 
     def _exchange(self, command: Command) -> Response:
+        if self.mute:
+            raise CardNotRespondingError("an earlier command on this card never returned")
         raw = command.to_bytes()
         started = time.perf_counter()
         try:
-            answer = self.transmit_raw(raw)
+            if self.deadline_seconds is None:
+                answer = self.transmit_raw(raw)
+            else:
+                answer = call_with_deadline(
+                    self.transmit_raw, raw, self.deadline_seconds, f"INS {command.ins:02X}"
+                )
+        except CardNotRespondingError:
+            self.mute = True
+            raise
         finally:
             self.transmit_seconds += time.perf_counter() - started
             self.apdu_count += 1

@@ -61,3 +61,20 @@ class PinBlockedError(CardError):
 class ApplicationBlockedError(CardError):
     user_message_zh = "卡片应用已锁定，请到社保（医保）经办机构处理。"
     user_message_en = "The card is locked. Please take it to the social-security office."
+
+
+class CardNotRespondingError(CardError):
+    """A command got no answer within its deadline: a mute card or a hung reader driver."""
+
+    user_message_zh = "卡片没有响应。请取出卡片，稍后重新插入；如仍不行，请到服务窗口办理。"
+    user_message_en = (
+        "The card is not responding. Please take your card out and insert it again; if it "
+        "still fails, please ask at the service desk."
+    )
+
+
+class PinRequiredError(CardError):
+    """The card keeps its personal file (EF06) behind the PIN (6982 before VERIFY)."""
+
+    user_message_zh = "这张卡的个人信息需要先输入密码才能读取。"
+    user_message_en = "This card's personal data can only be read after the PIN is entered."

@@ -13,6 +13,40 @@ PADDING = b"\x00\x20"
 
 
 @dataclass(frozen=True)
+class CardFacts:
+    """EF05, the card's own file: readable without the PIN on every card version."""
+
+    card_id: str  # the 16-byte card identification code (tag 01), as hex
+    region_code: str  # GB/T 2260, the first three bytes of the card identification code
+    card_type: str
+    spec_version: str
+    issuer_code: str  # the issuing organisation (156 + region + organisation on most cards)
+    issue_date: date
+    expiry_date: date  # date.max on a card issued without an expiry date
+    card_number: str
+    atr: str = ""
+
+    def expired(self, today: date) -> bool:
+        return today > self.expiry_date
+
+    def __repr__(self) -> str:
+        return f"CardFacts(spec_version={self.spec_version!r}, card_type={self.card_type!r})"
+
+
+@dataclass(frozen=True)
+class Holder:
+    """EF06, the person: on some cards only readable after a good VERIFY."""
+
+    ssn: str  # citizen ID (社会保障号码 = 公民身份号码)
+    name: str
+    sex: str  # "male" / "female"
+    birth_date: date
+
+    def __repr__(self) -> str:
+        return "Holder(<personal data>)"
+
+
+@dataclass(frozen=True)
 class CardIdentity:
     card_number: str
     ssn: str  # citizen ID (社会保障号码 = 公民身份号码)
@@ -26,6 +60,25 @@ class CardIdentity:
     region_code: str
     issuer_code: str
     atr: str = ""
+    card_id: str = ""
+
+    @classmethod
+    def of(cls, facts: CardFacts, holder: Holder) -> CardIdentity:
+        return cls(
+            card_number=facts.card_number,
+            ssn=holder.ssn,
+            name=holder.name,
+            sex=holder.sex,
+            birth_date=holder.birth_date,
+            issue_date=facts.issue_date,
+            expiry_date=facts.expiry_date,
+            spec_version=facts.spec_version,
+            card_type=facts.card_type,
+            region_code=facts.region_code,
+            issuer_code=facts.issuer_code,
+            atr=facts.atr,
+            card_id=facts.card_id,
+        )
 
     def expired(self, today: date) -> bool:
         return today > self.expiry_date
@@ -48,10 +101,21 @@ def citizen_id_valid(citizen_id: str) -> bool:
 
 
 def decode_bcd(raw: bytes, what: str) -> str:
-    digits = raw.hex().upper()
+    """Packed BCD digits; trailing F nibbles are padding (an odd number of digits)."""
+    digits = raw.hex().upper().rstrip("F")
     if not digits.isdigit():
         raise CardDataDamagedError(f"{what}: not BCD")
     return digits
+
+
+def decode_region(card_id: bytes) -> str:
+    """The GB/T 2260 region: the first three bytes (BCD) of the card identification code."""
+    if len(card_id) < 3:
+        raise CardDataDamagedError(f"card identification code: {len(card_id)} bytes")
+    region = card_id[:3].hex().upper()
+    if not region.isdigit():
+        raise CardDataDamagedError("card identification code: region is not BCD")
+    return region
 
 
 def decode_date(raw: bytes, what: str) -> date:
@@ -74,12 +138,20 @@ def decode_ascii(raw: bytes, what: str) -> str:
     return text
 
 
+def decode_expiry(raw: bytes) -> date:
+    """The expiry date; all zeros or all F (a card issued for life) is no expiry at all."""
+    if raw.strip(b"\x00") == b"" or raw.strip(b"\xff") == b"":
+        return date.max
+    return decode_date(raw, "expiry date")
+
+
 def decode_name(raw: bytes) -> str:
-    """GBK (not GB2312: 堃 喆 玥 镕 are outside it), trailing 0x00/0x20 trimmed."""
+    """GB 18030, a superset of GBK (堃 喆 玥 镕) that also has the four-byte characters some
+    names need (𠮷); trailing 0x00/0x20 trimmed."""
     try:
-        name = raw.rstrip(PADDING).decode("gbk")
+        name = raw.rstrip(PADDING).decode("gb18030")
     except UnicodeDecodeError:
-        raise CardDataDamagedError("name: bytes that are not GBK") from None
+        raise CardDataDamagedError("name: bytes that are not GB 18030") from None
     if not name or not name.isprintable():
         raise CardDataDamagedError("name: empty or control characters")
     return name

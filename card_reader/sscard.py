@@ -1,21 +1,30 @@
-"""The SSSE social-security card profile: select, read the identity, verify the PIN.
+"""The SSSE social-security card profile: select, probe the PIN, read the card and the person.
 
-Reads only what the kiosk needs, in as few APDUs as the card allows (each costs 5-40 ms on a
-real reader): sex and birth date come from the citizen ID (GB 11643 encodes both), the region
-from the issuer code, and no file is selected twice.
+Each APDU costs 5-40 ms on a real reader, so the read is split by what the person waits for:
+`probe()` (SELECT the application and ask the PIN tries: 2 APDUs) is all the PIN pad needs;
+`read_facts()` (EF05) and `read_holder()` (EF06) follow while the person types. Some cards
+keep EF06 behind the PIN (6982 until a good VERIFY): `read_holder()` then raises
+PinRequiredError and succeeds after `verify_pin()`. Sex and birth date come from the citizen
+ID (GB 11643 encodes both), what was read is kept, and no file is selected twice in a row.
 """
 
 from __future__ import annotations
 
 import enum
+import logging
 from dataclasses import dataclass
 
 from card_reader.apdu import (
     SW_APPLICATION_BLOCKED,
+    SW_CLA_NOT_SUPPORTED,
+    SW_DATA_NOT_FOUND,
     SW_FILE_NOT_FOUND,
+    SW_INS_NOT_SUPPORTED,
     SW_OK,
     SW_PIN_BLOCKED,
     SW_RECORD_NOT_FOUND,
+    SW_SECURITY_NOT_SATISFIED,
+    SW_WRONG_LENGTH,
     SW_WRONG_P1P2,
     ApduChannel,
     Command,
@@ -26,17 +35,24 @@ from card_reader.errors import (
     CardCommunicationError,
     CardDataDamagedError,
     NotSSSECardError,
+    PinRequiredError,
 )
 from card_reader.identity import (
+    CardFacts,
     CardIdentity,
+    Holder,
     birth_date_from_citizen_id,
     checked_citizen_id,
     decode_ascii,
     decode_bcd,
     decode_date,
+    decode_expiry,
     decode_name,
+    decode_region,
     sex_from_citizen_id,
 )
+
+log = logging.getLogger(__name__)
 
 # "sx1.sh." + GBK "社会保障"
 SSSE_AID = bytes.fromhex("7378312E73682EC9E7BBE1B1A3D5CF")
@@ -44,6 +60,7 @@ EF05 = bytes.fromhex("EF05")
 EF06 = bytes.fromhex("EF06")
 
 # Record tags and their value lengths (card-profile.md).
+TAG_CARD_ID, LEN_CARD_ID = 0x01, 16
 TAG_CARD_TYPE, LEN_CARD_TYPE = 0x02, 1
 TAG_SPEC_VERSION, LEN_SPEC_VERSION = 0x03, 4
 TAG_ISSUER, LEN_ISSUER = 0x04, 6
@@ -53,8 +70,20 @@ TAG_CARD_NUMBER, LEN_CARD_NUMBER = 0x07, 9
 TAG_CITIZEN_ID, LEN_CITIZEN_ID = 0x08, 18
 TAG_NAME, LEN_NAME = 0x09, 30
 TAG_NAME_EXTENSION, LEN_NAME_EXTENSION = 0x4E, 20
+# Where each tag sits when a card only reads records by number (`00 B2 <n> 04`).
+_RECORD_ORDER = {EF05: (0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07),
+                 EF06: (0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x4E)}  # fmt: skip
+MAX_RECORDS_SCANNED = 16
+# A name record this full may go on in the 4E extension: a character that did not fit
+# leaves at most three bytes of padding (a four-byte GB 18030 character).
+NAME_EXTENSION_THRESHOLD = LEN_NAME - 3
 
-_NOT_THERE = {SW_FILE_NOT_FOUND, SW_WRONG_P1P2, 0x6D00, 0x6E00, 0x6A81, 0x6999}
+SW_END_OF_RECORD = 0x6282  # fewer bytes than Le: the data is there
+SW_FILE_INVALIDATED = 0x6283
+SW_WRONG_PARAMETERS = 0x6B00
+_NOT_THERE = {SW_FILE_NOT_FOUND, SW_WRONG_P1P2, SW_INS_NOT_SUPPORTED, SW_CLA_NOT_SUPPORTED,
+              0x6A81, 0x6999, SW_WRONG_LENGTH, SW_WRONG_PARAMETERS}  # fmt: skip
+_ABSENT = {SW_RECORD_NOT_FOUND, SW_DATA_NOT_FOUND}
 
 
 class PinStatus(enum.Enum):
@@ -71,6 +100,17 @@ class PinResult:
     @property
     def ok(self) -> bool:
         return self.status is PinStatus.OK
+
+
+@dataclass(frozen=True)
+class CardProbe:
+    """What the first two APDUs prove: an SSSE card, and how many PIN tries it has left."""
+
+    tries_left: int | None  # None: this card does not say before a VERIFY
+
+    @property
+    def pin_blocked(self) -> bool:
+        return self.tries_left == 0
 
 
 def pack_pin(pin: bytearray | str) -> bytearray:
@@ -92,13 +132,19 @@ class SSCard:
         self._selected_ef: bytes | None = None
         self._ef_p1: int = 0x00
         self._application_selected = False
+        self._by_number = False  # this card answers 6A86 to READ RECORD by tag
+        self._facts: CardFacts | None = None
+        self._holder: Holder | None = None
+        self.pin_verified = False
+
+    # -- the application and the PIN ------------------------------------------------
 
     def select_application(self) -> None:
         if self._application_selected:
             return
         response = self.channel.send(Command(0x00, 0xA4, 0x04, 0x00, SSSE_AID), want_data=False)
-        if response.sw == SW_APPLICATION_BLOCKED:
-            raise ApplicationBlockedError("SSSE application blocked (9303)")
+        if response.sw in (SW_APPLICATION_BLOCKED, SW_FILE_INVALIDATED):
+            raise ApplicationBlockedError(f"SSSE application blocked ({response.sw:04X})")
         if response.sw != SW_OK:
             raise NotSSSECardError(
                 f"SELECT SSSE application: {response.sw:04X} ({describe_status(response.sw)})"
@@ -106,80 +152,10 @@ class SSCard:
         self._application_selected = True
         self._selected_ef = None
 
-    def _select_ef(self, fid: bytes) -> None:
-        if self._selected_ef == fid:
-            return
-        # Some cards want P1=00, others P1=02: remember what worked for the next file.
-        for p1 in (self._ef_p1, 0x02 if self._ef_p1 == 0x00 else 0x00):
-            response = self.channel.send(Command(0x00, 0xA4, p1, 0x00, fid), want_data=False)
-            if response.sw == SW_OK:
-                self._ef_p1, self._selected_ef = p1, fid
-                return
-            if response.sw not in _NOT_THERE:
-                break
-        raise NotSSSECardError(f"SELECT {fid.hex().upper()}: {response.sw:04X}")
-
-    def _read_record(self, tag: int, length: int, required: bool = True) -> bytes | None:
-        response = self.channel.send(Command(0x00, 0xB2, tag, 0x00, le=length + 2))
-        if response.sw in (SW_RECORD_NOT_FOUND, 0x6A88) and not required:
-            return None
-        if response.sw != SW_OK:
-            raise CardDataDamagedError(
-                f"READ RECORD {tag:02X}: {response.sw:04X} ({describe_status(response.sw)})"
-            )
-        data = response.data
-        if len(data) < 2 or data[0] != tag or data[1] != len(data) - 2:
-            raise CardDataDamagedError(f"READ RECORD {tag:02X}: malformed TLV ({len(data)} bytes)")
-        return data[2:]
-
-    def read_identity(self) -> CardIdentity:
-        """The identity, in 11 APDUs on a 2.00 card (12 for a name longer than 15 characters)."""
+    def probe(self) -> CardProbe:
+        """SELECT the application and ask the tries left: all the PIN pad needs."""
         self.select_application()
-        self._select_ef(EF05)
-        card_type = decode_ascii(self._need(TAG_CARD_TYPE, LEN_CARD_TYPE), "card type")
-        version = decode_ascii(self._need(TAG_SPEC_VERSION, LEN_SPEC_VERSION), "spec version")
-        issuer = decode_bcd(self._need(TAG_ISSUER, LEN_ISSUER), "issuer code")
-        issue_date = decode_date(self._need(TAG_ISSUE_DATE, LEN_DATE), "issue date")
-        expiry_date = decode_date(self._need(TAG_EXPIRY_DATE, LEN_DATE), "expiry date")
-        card_number = decode_ascii(self._need(TAG_CARD_NUMBER, LEN_CARD_NUMBER), "card number")
-        self._select_ef(EF06)
-        citizen_id = checked_citizen_id(self._need(TAG_CITIZEN_ID, LEN_CITIZEN_ID))
-        name_raw = self._need(TAG_NAME, LEN_NAME)
-        if version >= "2.00" and len(name_raw) == LEN_NAME and name_raw[-1] not in (0, 0x20):
-            # A full name record on a 2.00/3.00 card may continue in the 4E extension.
-            extension = self._read_record(TAG_NAME_EXTENSION, LEN_NAME_EXTENSION, required=False)
-            name_raw += extension or b""
-        return CardIdentity(
-            card_number=card_number,
-            ssn=citizen_id,
-            name=decode_name(name_raw),
-            sex=sex_from_citizen_id(citizen_id),
-            birth_date=birth_date_from_citizen_id(citizen_id),
-            issue_date=issue_date,
-            expiry_date=expiry_date,
-            spec_version=version,
-            card_type=card_type,
-            region_code=issuer[:6],
-            issuer_code=issuer,
-            atr=self.atr.hex().upper(),
-        )
-
-    def _need(self, tag: int, length: int) -> bytes:
-        value = self._read_record(tag, length)
-        assert value is not None  # required records raise instead of returning None
-        return value
-
-    def verify_pin(self, pin: bytearray | str) -> PinResult:
-        """VERIFY the PIN. A bytearray PIN is zeroed once the APDU is built."""
-        self.select_application()
-        packed = pack_pin(pin)
-        try:
-            command = Command(0x00, 0x20, 0x00, 0x00, bytes(packed))
-        finally:
-            packed[:] = b"\x00" * len(packed)
-            if isinstance(pin, bytearray):
-                pin[:] = b"\x00" * len(pin)
-        return self._pin_result(self.channel.send(command).sw)
+        return CardProbe(self.pin_tries_left())
 
     def pin_tries_left(self) -> int | None:
         """Tries left without spending one, or None when the card does not say."""
@@ -191,6 +167,20 @@ class SSCard:
             return sw & 0x0F
         return None
 
+    def verify_pin(self, pin: bytearray | str) -> PinResult:
+        """VERIFY the PIN. A bytearray PIN is zeroed once the APDU is built."""
+        self.select_application()
+        packed = pack_pin(pin)
+        try:
+            command = Command(0x00, 0x20, 0x00, 0x00, bytes(packed))
+        finally:
+            packed[:] = b"\x00" * len(packed)
+            if isinstance(pin, bytearray):
+                pin[:] = b"\x00" * len(pin)
+        result = self._pin_result(self.channel.send(command).sw)
+        self.pin_verified = result.ok
+        return result
+
     @staticmethod
     def _pin_result(sw: int) -> PinResult:
         if sw == SW_OK:
@@ -201,3 +191,115 @@ class SSCard:
         if sw == SW_PIN_BLOCKED:
             return PinResult(PinStatus.BLOCKED, 0)
         raise CardCommunicationError(f"VERIFY: {sw:04X} ({describe_status(sw)})")
+
+    # -- the records ----------------------------------------------------------------
+
+    def read_facts(self) -> CardFacts:
+        """EF05: the card identification code, type, version, issuer, dates, card number."""
+        if self._facts is not None:
+            return self._facts
+        self.select_application()
+        self._select_ef(EF05)
+        card_id = self._need(TAG_CARD_ID, LEN_CARD_ID)
+        self._facts = CardFacts(
+            card_id=card_id.hex().upper(),
+            region_code=decode_region(card_id),
+            card_type=decode_ascii(self._need(TAG_CARD_TYPE, LEN_CARD_TYPE), "card type"),
+            spec_version=decode_ascii(
+                self._need(TAG_SPEC_VERSION, LEN_SPEC_VERSION), "spec version"
+            ),
+            issuer_code=decode_bcd(self._need(TAG_ISSUER, LEN_ISSUER), "issuer code"),
+            issue_date=decode_date(self._need(TAG_ISSUE_DATE, LEN_DATE), "issue date"),
+            expiry_date=decode_expiry(self._need(TAG_EXPIRY_DATE, LEN_DATE)),
+            card_number=decode_ascii(self._need(TAG_CARD_NUMBER, LEN_CARD_NUMBER), "card number"),
+            atr=self.atr.hex().upper(),
+        )
+        return self._facts
+
+    def read_holder(self) -> Holder:
+        """EF06: citizen ID and name. PinRequiredError while this card wants the PIN first."""
+        if self._holder is not None:
+            return self._holder
+        version = self.read_facts().spec_version
+        self._select_ef(EF06)
+        citizen_id = checked_citizen_id(self._need(TAG_CITIZEN_ID, LEN_CITIZEN_ID))
+        name_raw = self._need(TAG_NAME, LEN_NAME)
+        if version >= "2.00" and len(name_raw.rstrip(b"\x00\x20")) >= NAME_EXTENSION_THRESHOLD:
+            # A full name record on a 2.00/3.00 card may continue in the 4E extension.
+            extension = self._read_record(TAG_NAME_EXTENSION, LEN_NAME_EXTENSION, required=False)
+            if extension and extension.rstrip(b"\x00\x20"):
+                name_raw = name_raw.rstrip(b"\x00\x20") + extension
+        self._holder = Holder(
+            ssn=citizen_id,
+            name=decode_name(name_raw),
+            sex=sex_from_citizen_id(citizen_id),
+            birth_date=birth_date_from_citizen_id(citizen_id),
+        )
+        return self._holder
+
+    def read_identity(self) -> CardIdentity:
+        """Everything: 11-13 APDUs on a 2.00 card. PinRequiredError on a PIN-gated card
+        before `verify_pin()`."""
+        facts = self.read_facts()
+        return CardIdentity.of(facts, self.read_holder())
+
+    def forget(self) -> None:
+        """Drop what was read (the person's data) from memory; the card stays selected."""
+        self._facts = self._holder = None
+
+    def _select_ef(self, fid: bytes) -> None:
+        if self._selected_ef == fid:
+            return
+        # Some cards want P1=00, others P1=02: remember what worked for the next file.
+        for p1 in (self._ef_p1, 0x02 if self._ef_p1 == 0x00 else 0x00):
+            response = self.channel.send(Command(0x00, 0xA4, p1, 0x00, fid), want_data=False)
+            if response.sw == SW_OK:
+                self._ef_p1, self._selected_ef = p1, fid
+                return
+            if response.sw == SW_SECURITY_NOT_SATISFIED:
+                raise PinRequiredError(f"SELECT {fid.hex().upper()}: 6982")
+            if response.sw not in _NOT_THERE:
+                break
+        raise NotSSSECardError(f"SELECT {fid.hex().upper()}: {response.sw:04X}")
+
+    def _read_record(self, tag: int, length: int, required: bool = True) -> bytes | None:
+        if self._by_number:
+            return self._read_by_number(tag, required)
+        response = self.channel.send(Command(0x00, 0xB2, tag, 0x00, le=length + 2))
+        if response.sw == SW_WRONG_LENGTH:  # a card that wants Le=00 ("all of it") instead
+            response = self.channel.send(Command(0x00, 0xB2, tag, 0x00, le=0))
+        if response.sw == SW_WRONG_P1P2:  # this card reads records by number only
+            self._by_number = True
+            return self._read_by_number(tag, required)
+        return self._record_value(tag, response.data, response.sw, required)
+
+    def _read_by_number(self, tag: int, required: bool) -> bytes | None:
+        """`00 B2 <n> 04`: the record where the profile puts `tag`, else look for it."""
+        assert self._selected_ef is not None
+        order = _RECORD_ORDER.get(self._selected_ef, ())
+        first = order.index(tag) + 1 if tag in order else 1
+        numbers = [first, *(n for n in range(1, MAX_RECORDS_SCANNED + 1) if n != first)]
+        for number in numbers:
+            response = self.channel.send(Command(0x00, 0xB2, number, 0x04, le=0))
+            if response.sw in _ABSENT:
+                break
+            if response.sw == SW_SECURITY_NOT_SATISFIED or response.data[:1] == bytes([tag]):
+                return self._record_value(tag, response.data, response.sw, required)
+        return self._record_value(tag, b"", SW_RECORD_NOT_FOUND, required)
+
+    @staticmethod
+    def _record_value(tag: int, data: bytes, sw: int, required: bool) -> bytes | None:
+        if sw in _ABSENT and not required:
+            return None
+        if sw == SW_SECURITY_NOT_SATISFIED:
+            raise PinRequiredError(f"READ RECORD {tag:02X}: 6982 (security status)")
+        if sw not in (SW_OK, SW_END_OF_RECORD):
+            raise CardDataDamagedError(f"READ RECORD {tag:02X}: {sw:04X} ({describe_status(sw)})")
+        if len(data) < 2 or data[0] != tag or data[1] != len(data) - 2:
+            raise CardDataDamagedError(f"READ RECORD {tag:02X}: malformed TLV ({len(data)} bytes)")
+        return data[2:]
+
+    def _need(self, tag: int, length: int) -> bytes:
+        value = self._read_record(tag, length)
+        assert value is not None  # required records raise instead of returning None
+        return value

@@ -95,6 +95,7 @@ class TimeoutsSection:
     take_card_reminder_seconds: float = _checked(10.0, _between(2, 300))
     pin_entry_seconds: float = _checked(90.0, _between(10, 600))
     card_read_seconds: float = _checked(10.0, _between(1, 120))
+    card_command_seconds: float = _checked(5.0, _between(0.5, 30))
 
 
 @dataclass(frozen=True)

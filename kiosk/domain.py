@@ -160,6 +160,9 @@ class AccountSummary:
     active_filing: RemoteFiling | None
     family: tuple[FamilyBinding, ...]
     flagged_count: int
+    # Where the card was issued, from the chip's card identification code (not the store).
+    card_region_code: str = ""
+    card_region_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -230,3 +233,5 @@ class ReceiptData:
     card_hash: str  # hashed card number, for the verification code
     masking: MaskingRules = MaskingRules()
     language: str = "zh"
+    card_region_code: str = ""  # from the chip, when the slip is printed for an inserted card
+    card_region_name: str = ""

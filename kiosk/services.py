@@ -87,6 +87,7 @@ class AccountService:
         )
         outbox = AuditOutbox(outbox_path or Path("var") / OUTBOX_NAME)
         self._audit = AuditWriter(engine, outbox)
+        self._region_names: dict[str, str] = {}
 
     @classmethod
     def from_config(
@@ -107,8 +108,14 @@ class AccountService:
 
     # -- the queries -------------------------------------------------------------------
 
-    def summary(self, card_number: str) -> AccountSummary:
-        """The overview: balance, quota, last contribution, filing, family, flagged count."""
+    def card_status(self, card_number: str) -> None:
+        """CardNotActive unless this is the person's current, active card: asked before the
+        PIN, so a lost or replaced card is turned away while the PIN is still being typed."""
+        self._call("card_status", card_number, lambda connection, holder, now: None)
+
+    def summary(self, card_number: str, card_region: str = "") -> AccountSummary:
+        """The overview: balance, quota, last contribution, filing, family, flagged count;
+        `card_region` (from the chip) is named as the region the card was issued in."""
         from kiosk.store import reads
 
         def query(connection: Connection, holder: Holder, now: datetime) -> AccountSummary:
@@ -126,6 +133,8 @@ class AccountService:
                 active_filing=reads.active_filing(found, now.date()),
                 family=reads.family_bindings(connection, holder.person_id, recent, now.year),
                 flagged_count=len(reads.analyse(recent, holder, found)),
+                card_region_code=card_region,
+                card_region_name=self._region_name(connection, card_region),
             )
 
         return self._call("summary", card_number, query)
@@ -207,6 +216,7 @@ class AccountService:
         *,
         entries: int = 10,
         language: str = "zh",
+        card_region: str = "",
     ) -> ReceiptData:
         """Everything a receipt shows, read in one transaction."""
         from kiosk.store import reads
@@ -230,6 +240,8 @@ class AccountService:
                 card_hash=card_hash(card_number),
                 masking=masking,
                 language=language,
+                card_region_code=card_region,
+                card_region_name=self._region_name(connection, card_region),
             )
 
         return self._call("receipt", card_number, query)
@@ -335,6 +347,16 @@ class AccountService:
             except SQLAlchemyError as error:
                 raise _unavailable(error, time.monotonic() - started) from None
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _region_name(self, connection: Connection, code: str) -> str:
+        """Region names hardly ever change: ask the store once per code."""
+        from kiosk.store import reads
+
+        if not code:
+            return ""
+        if code not in self._region_names:
+            self._region_names[code] = reads.region_name(connection, code)
+        return self._region_names[code]
 
     @contextmanager
     def _connection(self) -> Iterator[Connection]:

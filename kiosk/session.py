@@ -22,6 +22,7 @@ from card_reader.backends.base import CardConnection, ReaderBackend
 from card_reader.errors import (
     CardRemovedError,
     PinBlockedError,
+    PinRequiredError,
 )
 from card_reader.events import (
     CardInserted,
@@ -31,7 +32,8 @@ from card_reader.events import (
     ReaderLost,
     ServiceLost,
 )
-from card_reader.sscard import PinResult, PinStatus, SSCard
+from card_reader.identity import CardFacts
+from card_reader.sscard import CardProbe, PinResult, PinStatus, SSCard
 from kiosk.admin_pin import verify_admin_pin
 from kiosk.backoff import FailingCardBackoff
 from kiosk.domain import (
@@ -69,13 +71,18 @@ _TIMED_STATES = ACCOUNT_STATES | {
 
 @dataclass
 class _Card:
-    """The inserted card while a session uses it; dropped (and disconnected) on removal."""
+    """The inserted card while a session uses it; dropped (and disconnected) on removal.
+
+    `connection`, `number`, `region` and `refusal` are set by worker jobs (so a later job in
+    the queue sees them at once); the rest on the UI thread."""
 
     reader: str
     connection: CardConnection | None = None
     card: SSCard | None = None
     number: str | None = None
+    region: str | None = None  # from the card identification code (EF05 tag 01)
     failed: bool = False  # a wrong PIN or a refusal, and no success since: counts for back-off
+    refusal: CardNotActive | None = None  # the store said no before the PIN
 
 
 class Session:
@@ -244,29 +251,52 @@ class Session:
 
     def _start_read(self) -> None:
         assert self._card is not None
-        reader = self._card.reader
+        entry = self._card
         self._read_due = None
         self._read_started = self._monotonic()
-        self._run(lambda: self._read_card(reader), self._card_read)
+        self._run(lambda: self._probe_card(entry), self._card_probed)
 
-    def _read_card(self, reader: str) -> tuple[CardConnection, SSCard, str, bool, int | None]:
-        connection = self._backend.connect(reader)
-        card = open_card(connection)
-        identity = card.read_identity()
-        expired = identity.expired(self._now().date())
-        tries = None if expired else card.pin_tries_left()
-        return connection, card, identity.card_number, expired, tries
+    # The read is shaped around the person: the PIN pad appears after SELECT and the tries
+    # probe (2 APDUs); the card file, the store's word on the card and the personal file
+    # follow in one worker job while they type. The worker runs jobs in order, so a VERIFY
+    # always comes after that job, and never reaches a card the store has turned away.
 
-    def _card_read(self, result: tuple[CardConnection, SSCard, str, bool, int | None]) -> None:
+    def _probe_card(self, entry: _Card) -> tuple[SSCard, CardProbe]:
+        entry.connection = self._backend.connect(entry.reader)
+        card = open_card(entry.connection, deadline_seconds=self.settings.card_command_seconds)
+        return card, card.probe()
+
+    def _card_probed(self, result: tuple[SSCard, CardProbe]) -> None:
         assert self._card is not None  # a removal bumps the generation and drops this
-        self._card.connection, self._card.card, self._card.number, expired, tries = result
-        if expired:
-            self._failed(CardNotActive(CardRefusal.EXPIRED, "card past its expiry date"))
-        elif tries == 0:
+        entry = self._card
+        card, probe = result
+        entry.card = card
+        if probe.pin_blocked:
             self._failed(PinBlockedError("PIN blocked before entry"))
-        else:
-            self._last_touch = self._monotonic()
-            self._go(State.PIN_ENTRY, pin_tries_left=tries)
+            return
+        self._last_touch = self._monotonic()
+        self._go(State.PIN_ENTRY, pin_tries_left=probe.tries_left)
+        self._run(lambda: self._read_rest(entry, card), _ignore)
+
+    def _read_rest(self, entry: _Card, card: SSCard) -> None:
+        """EF05 and EF06 (unless the card keeps it behind the PIN), then the store's word on
+        the card (lost, replaced, ...). A damaged card or a refusal ends the job, and its
+        screen replaces the PIN pad."""
+        facts = card.read_facts()
+        entry.number, entry.region = facts.card_number, facts.region_code
+        self._check_usable(entry, facts)
+        _read_holder_if_open(card)
+        try:
+            self._accounts.card_status(facts.card_number)
+        except CardNotActive as refused:
+            entry.refusal = refused  # so a VERIFY already queued is never sent
+            raise
+
+    def _check_usable(self, entry: _Card, facts: CardFacts) -> None:
+        if facts.expired(self._now().date()):
+            raise CardNotActive(CardRefusal.EXPIRED, "card past its expiry date")
+        if entry.refusal is not None:
+            raise entry.refusal
 
     def _card_gone(self) -> None:
         card, self._card = self._card, None
@@ -332,17 +362,26 @@ class Session:
     def submit_pin(self, pin: bytearray) -> None:
         """Verify `pin` on the card; the bytearray is zeroed by the VERIFY step."""
         self.touch()
-        card = self._card.card if self._card else None
+        entry = self._card
+        card = entry.card if entry else None
         if self.view.state is not State.PIN_ENTRY or self.view.busy or card is None:
             pin[:] = bytes(len(pin))
             return
-        number = self._card.number if self._card else None
-        assert number is not None
+        assert entry is not None
         self._publish(replace(self.view, busy=Busy.CHECKING_PIN, pin_wrong=False))
 
         def verify_and_load() -> tuple[PinResult, AccountSummary | None]:
+            try:
+                facts = card.read_facts()  # already read while the PIN was typed
+                self._check_usable(entry, facts)
+            except Exception:
+                pin[:] = bytes(len(pin))
+                raise
             result = card.verify_pin(pin)
-            return result, (self._accounts.summary(number) if result.ok else None)
+            if not result.ok:
+                return result, None
+            _read_holder_if_open(card)  # a PIN-gated personal file opens now
+            return result, self._accounts.summary(facts.card_number, facts.region_code)
 
         self._run(verify_and_load, self._pin_checked)
 
@@ -413,6 +452,7 @@ class Session:
     def print_receipt(self) -> None:
         self.touch()
         number = self._card.number if self._card else None
+        region = (self._card.region if self._card else None) or ""
         if self.view.summary is None or number is None or self._printing:
             return
         language = self.view.language
@@ -427,6 +467,7 @@ class Session:
                 self.settings.masking,
                 entries=self.settings.receipt_entries,
                 language=language,
+                card_region=region,
             )
             self._receipts.print_receipt(data)
 
@@ -568,3 +609,17 @@ def _operator_words(error: Exception) -> str:
 
 def _ignore(_: object) -> None:
     """Fire-and-forget jobs (audit rows, disconnects) need no answer."""
+
+
+def _read_holder_if_open(card: SSCard) -> bool:
+    """Read the personal file unless the card keeps it behind the PIN (then False).
+
+    Also False after a good VERIFY on a card that wants more than the PIN (a 3.00 card with
+    a PSAM): the accounts only need the card number, so the person is still served."""
+    try:
+        card.read_holder()
+    except PinRequiredError:
+        if card.pin_verified:
+            log.warning("personal file still locked after a good VERIFY (PSAM card?)")
+        return False
+    return True

@@ -23,7 +23,11 @@ from kiosk.domain import (
 class AccountPort(Protocol):
     """What the session needs of kiosk.services.AccountService."""
 
-    def summary(self, card_number: str) -> AccountSummary: ...
+    def card_status(self, card_number: str) -> None:
+        """Raise kiosk.store.errors.CardNotActive unless the card is active."""
+        ...
+
+    def summary(self, card_number: str, card_region: str = "") -> AccountSummary: ...
 
     def history(
         self, card_number: str, page: int = 1, page_size: int = 20, kind: LedgerKind | None = None
@@ -48,6 +52,7 @@ class AccountPort(Protocol):
         *,
         entries: int = 10,
         language: str = "zh",
+        card_region: str = "",
     ) -> ReceiptData: ...
 
     def record_query(

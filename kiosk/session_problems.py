@@ -8,6 +8,7 @@ from card_reader.errors import (
     ApplicationBlockedError,
     CardDataDamagedError,
     CardError,
+    CardNotRespondingError,
     NotSSSECardError,
     PinBlockedError,
 )
@@ -35,6 +36,7 @@ _CARD_ERROR_KINDS: tuple[tuple[type[CardError], ProblemKind], ...] = (
     (PinBlockedError, ProblemKind.PIN_BLOCKED),
     (ApplicationBlockedError, ProblemKind.CARD_LOCKED),
     (CardTimeout, ProblemKind.READ_TIMEOUT),
+    (CardNotRespondingError, ProblemKind.NOT_RESPONDING),
 )
 
 

@@ -20,6 +20,7 @@ class SessionSettings:
     take_card_reminder_seconds: float = 10.0
     pin_entry_seconds: float = 90.0
     card_read_seconds: float = 10.0
+    card_command_seconds: float = 5.0  # one APDU with no answer this long: not responding
     masking: MaskingRules = field(default_factory=MaskingRules)
     receipt_entries: int = 10
     admin_pin_hash: str = ""
@@ -41,6 +42,7 @@ class SessionSettings:
             take_card_reminder_seconds=timeouts.take_card_reminder_seconds,
             pin_entry_seconds=timeouts.pin_entry_seconds,
             card_read_seconds=timeouts.card_read_seconds,
+            card_command_seconds=timeouts.card_command_seconds,
             masking=MaskingRules(
                 mask_name=privacy.mask_name,
                 mask_citizen_id=privacy.mask_citizen_id,

@@ -71,6 +71,7 @@ class ProblemKind(enum.Enum):
     CARD_LOCKED = "card_locked"
     READ_FAILED = "read_failed"
     READ_TIMEOUT = "read_timeout"
+    NOT_RESPONDING = "not_responding"
     STORE_UNAVAILABLE = "store_unavailable"
     READER_UNAVAILABLE = "reader_unavailable"
     PRINTER = "printer"

@@ -74,6 +74,9 @@ def render(data: ReceiptData, width_mm: int = 80, key: bytes = DEMO_KEY) -> Rend
     page.pair(words["name"], mask_name(data.person_name, data.masking), body)
     page.pair(words["citizen_id"], mask_citizen_id(data.citizen_id, data.masking), body)
     page.pair(words["card_number"], mask_card_number(data.card_number, data.masking), body)
+    if data.card_region_code:
+        region = f"{data.card_region_name} {data.card_region_code}".strip()
+        page.pair(words["card_region"], region, body)
     page.rule()
 
     page.line(words["balance"], body)

@@ -86,6 +86,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Remote-care filing: {region}, valid until {until}",
     ),
     "overview.filing_open": ("长期有效", "no end date"),
+    "overview.card_region": ("发卡地区：{region}", "Card issued in: {region}"),
     "nav.history": ("消费记录", "Spending history"),
     "nav.contributions": ("缴费记录", "Contributions"),
     "nav.annual": ("年度明细", "This year"),

@@ -219,6 +219,12 @@ def _relatives(now: datetime) -> list[DemoPerson]:
     return [DemoPerson(RELATIVES_FIRST_ID + i, *spec) for i, spec in enumerate(specs)]
 
 
+def demo_people_count() -> int:
+    """How many people `seed_demo` inserts: one per card profile with an account, and the
+    relatives bound to them."""
+    return len(load_store_profiles()) + len(_relatives(datetime.now()))
+
+
 def seed_demo(connection: Connection, now: datetime, seed: int = 1, years: int = 3) -> int:
     """Insert the demo people (the tables must be empty); returns how many."""
     people, cards = _demo_people(now)
@@ -365,4 +371,10 @@ def _write(connection: Connection, plan: _Plan, now: datetime) -> None:
         connection.execute(TABLES["contribution"].insert(), plan.contributions)
 
 
-__all__ = ["citizen_id", "insert_reference", "load_store_profiles", "seed_demo"]
+__all__ = [
+    "citizen_id",
+    "demo_people_count",
+    "insert_reference",
+    "load_store_profiles",
+    "seed_demo",
+]

@@ -188,3 +188,6 @@ BALANCE_BEFORE = (
     .order_by(ledger.c.entry_no.desc())
     .limit(1)
 )
+
+
+REGION_NAME = select(region.c.name).where(region.c.code == bindparam("code"))

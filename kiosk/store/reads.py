@@ -83,6 +83,11 @@ def resolve(connection: Connection, card_number: str, now: datetime) -> Holder:
     )
 
 
+def region_name(connection: Connection, code: str) -> str:
+    """The region's name, or "" for a code the store does not list."""
+    return str(connection.execute(queries.REGION_NAME, {"code": code}).scalar() or "")
+
+
 def _contribution(row: Row[Any]) -> Contribution:
     return Contribution(
         period=row.period,

@@ -36,15 +36,14 @@ def figures(pcscd_harness: PcscdHarness, cache: Path) -> dict[str, Any]:
 
 
 def _apdus_before_pin_pad(cache: Path) -> int:
-    """What the session sends before the PIN pad: the identity read and the tries probe."""
+    """What the session sends before the PIN pad: SELECT and the tries probe."""
     now = datetime.fromisoformat(json.loads((cache / "sqlite-20000.json").read_text())["now"])
     url = f"sqlite:///{cache / 'accounts-20000.sqlite3'}"
     holder = session_bench.card_holders(url, now, 1)[0]
     backend = VirtualBackend()
     backend.insert(session_bench.holder_card(holder))
     card = open_card(backend.connect(backend.reader))
-    card.read_identity()
-    card.pin_tries_left()
+    card.probe()
     return card.channel.apdu_count
 
 
@@ -73,10 +72,32 @@ def test_the_figures_add_up(figures: dict[str, Any]) -> None:
     assert figures["pin_to_overview_goal_met"] == (figures["pin_to_overview_ms"]["p95"] < goal)
 
 
-def test_the_apdus_before_the_pin_pad_are_the_identity_read_and_the_tries_probe(
+def test_the_apdus_before_the_pin_pad_are_the_select_and_the_tries_probe(
     figures: dict[str, Any], cache: Path
 ) -> None:
-    assert figures["apdus_before_pin_pad"] == _apdus_before_pin_pad(cache)
+    assert figures["apdus_before_pin_pad"] == _apdus_before_pin_pad(cache) == 2
+    for delay in ("20ms", "40ms"):
+        assert figures["real_reader"][delay]["apdus_before_pin_pad"] == 2
+
+
+def test_real_reader_delays_are_felt_before_the_pin_pad_and_the_balance(
+    figures: dict[str, Any],
+) -> None:
+    slow = figures["real_reader"]
+    for delay_ms in (20, 40):
+        run = slow[f"{delay_ms}ms"]
+        assert run["sessions"] == 5
+        assert run["failed_sessions"] == 0
+        for key in ("card_event_to_pin_ms", "card_event_to_balance_ms", "pin_to_overview_ms"):
+            _sane(run[key])
+        # Two APDUs (connect aside) at this delay come before the pad; VERIFY and the rest
+        # of the read (about ten more) before the balance.
+        assert run["card_event_to_pin_ms"]["p50"] >= 2 * delay_ms
+        assert run["card_event_to_balance_ms"]["p50"] >= 12 * delay_ms
+        assert run["verify_apdu_ms"]["p50"] >= delay_ms
+    forty = slow["40ms"]
+    assert forty["card_event_to_pin_goal_ms"] == 150.0
+    assert forty["card_event_to_pin_goal_met"] == (forty["card_event_to_pin_ms"]["p95"] < 150)
 
 
 def test_kiosk_run_with_the_pcsc_reader_paints_the_start_screen(figures: dict[str, Any]) -> None:

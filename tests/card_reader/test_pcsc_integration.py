@@ -57,9 +57,87 @@ def test_kiosk_card_read_json_reads_each_spec_version_through_pcscd(
     assert identity["ssn"] == expected["citizen_id"]
     assert identity["card_number"] == expected["card_number"]
     assert identity["atr"].startswith("3B")
-    assert identity["apdu_count"] <= 19
+    assert identity["region_code"] == expected["region_code"]
+    assert identity["card_id"].startswith(expected["region_code"] + "D156000005")
+    assert identity["issuer_code"].startswith("156")
+    assert identity["apdu_count"] <= 22  # a T=0 card answers every read 61xx: two APDUs
     if key == "zhang-wei":
-        assert identity["apdu_count"] == 11
+        assert identity["apdu_count"] == 13  # SELECT, probe, EF05 (1+7), EF06 (1+2)
+
+
+def test_kiosk_card_read_says_a_pin_gated_card_needs_the_pin(vpcd_reader: VpcdReader) -> None:
+    reader = vpcd_reader.insert("pin-gated")
+    result = read_json(vpcd_reader, "--reader", reader)
+    assert result.returncode == 11, result.stderr
+    assert "needs the PIN" in result.stderr
+    shown = json.loads(result.stdout)
+    assert shown["personal_data"] == "locked"
+    assert shown["name"] is None
+    assert shown["ssn"] is None
+    assert shown["region_code"] == profile("pin-gated").raw["region_code"]
+    assert shown["pin_tries_left"] == 3
+
+
+@pytest.mark.parametrize("from_stdin", [False, True])
+def test_kiosk_card_read_with_the_pin_reads_a_pin_gated_card(
+    vpcd_reader: VpcdReader, from_stdin: bool
+) -> None:
+    expected = profile("pin-gated").raw
+    reader = vpcd_reader.insert("pin-gated")
+    if from_stdin:
+        result = subprocess.run(
+            [sys.executable, "-m", "kiosk.cli", "card", "read", "--json", "--backend", "pcsc",
+             "--wait", "5", "--reader", reader, "--pin", "-"],
+            input=expected["pin"] + "\n", capture_output=True, text=True, cwd=REPO,
+            timeout=60, check=False, env={**os.environ, **vpcd_reader.env},
+        )  # fmt: skip
+    else:
+        result = read_json(vpcd_reader, "--reader", reader, "--pin", expected["pin"])
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert shown["personal_data"] == "read"
+    assert (shown["name"], shown["ssn"]) == (expected["name"], expected["citizen_id"])
+    assert expected["pin"] not in result.stdout + result.stderr
+
+
+def test_kiosk_card_read_with_a_wrong_pin_says_so_and_spends_one_try(
+    vpcd_reader: VpcdReader,
+) -> None:
+    reader = vpcd_reader.insert("pin-gated")
+    result = read_json(vpcd_reader, "--reader", reader, "--pin", "000000")
+    assert result.returncode == 12
+    assert "wrong PIN, 2 tries left" in result.stderr
+
+
+def test_kiosk_card_read_of_a_blocked_pin_gated_card_says_blocked(
+    vpcd_reader: VpcdReader,
+) -> None:
+    reader = vpcd_reader.insert("pin-gated-blocked")
+    result = read_json(vpcd_reader, "--reader", reader, "--pin", "975310")
+    assert result.returncode == 13
+    assert "PIN is blocked" in result.stderr
+    assert "12333" in result.stderr or "social-security office" in result.stderr
+    assert "damaged" not in result.stderr
+
+
+def test_kiosk_card_read_gives_up_on_a_card_that_stops_answering(
+    vpcd_reader: VpcdReader,
+) -> None:
+    reader = vpcd_reader.insert("mute-card")
+    started = time.monotonic()
+    result = read_json(vpcd_reader, "--reader", reader)
+    elapsed = time.monotonic() - started
+    assert result.returncode == 10, result.stderr
+    assert "not responding" in result.stderr
+    assert elapsed < 15
+    vpcd_reader.remove()
+
+
+def test_kiosk_card_read_reads_a_four_byte_gb18030_name(vpcd_reader: VpcdReader) -> None:
+    reader = vpcd_reader.insert("rare-name")
+    result = read_json(vpcd_reader, "--reader", reader)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["name"] == profile("rare-name").raw["name"]
 
 
 def test_kiosk_card_read_says_not_ssse_with_its_exit_code(vpcd_reader: VpcdReader) -> None:

@@ -191,7 +191,7 @@ def _apdus_of_a_whole_sign_in(make_fault_kiosk: FaultKioskMaker) -> int:
 
 def test_card_pulled_at_every_apdu_of_read_and_verify(make_fault_kiosk: FaultKioskMaker) -> None:
     total = _apdus_of_a_whole_sign_in(make_fault_kiosk)
-    assert total >= 12, total  # select, 2 files, 8 records, tries, VERIFY
+    assert total >= 14, total  # select, tries, 2 files, 9 records, VERIFY
     kiosk = make_fault_kiosk()
     for apdu in range(total):
         kiosk.insert("zhang-wei", Faults(pull_after=apdu))
@@ -214,14 +214,16 @@ def test_card_pulled_at_every_apdu_of_read_and_verify(make_fault_kiosk: FaultKio
     kiosk.assert_no_audit_lost()
 
 
-@pytest.mark.parametrize("apdu", [0, 6, 11, 12], ids=lambda n: f"apdu{n}")
+# 0-1: before the PIN pad (SELECT, tries probe); 2-12: the rest of the read while the PIN
+# is typed; 13: the VERIFY.
+@pytest.mark.parametrize("apdu", [0, 1, 2, 6, 12, 13], ids=lambda n: f"apdu{n}")
 def test_card_pulled_at_an_apdu_through_pcscd(
     make_fault_kiosk: FaultKioskMaker, vpcd_reader: VpcdReader, apdu: int
 ) -> None:
     kiosk = make_fault_kiosk(backend=PcscBackend("Virtual PCD"), vpcd=vpcd_reader)
     kiosk.wait_for(State.IDLE)
     kiosk.insert("zhang-wei", Faults(pull_after=apdu))
-    if apdu == 12:  # the VERIFY: the read went through
+    if apdu == 13:  # the VERIFY: the read went through
         kiosk.wait_for(State.PIN_ENTRY, timeout=10_000)
         kiosk.type_pin("123456")
     kiosk.qtbot.waitUntil(lambda: State.READING in kiosk.states_seen, timeout=10_000)

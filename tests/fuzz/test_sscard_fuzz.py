@@ -7,13 +7,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from card_reader.apdu import ApduChannel
-from card_reader.errors import CardError
+from card_reader.errors import CardError, PinRequiredError
 from card_reader.simulator import build_card, profile
 from card_reader.sscard import SSCard
 from tests.fuzz.settings import FUZZ
 
-# read_identity + verify_pin + pin_tries_left send about 14 commands; each may chain.
-APDU_LIMIT = 14 * 34
+# probe + read_identity + verify_pin + read_holder send about 16 commands; each may chain.
+APDU_LIMIT = 16 * 34
 PROFILES = ["zhang-wei", "wang-zhe", "li-kun", "long-name", "not-ssse", "blocked-pin"]
 
 
@@ -24,10 +24,15 @@ class Runaway(Exception):
 def _exercise(card: SSCard) -> None:
     """What a session does with a card; only CardError may come out."""
     try:
-        identity = card.read_identity()
-        assert identity.ssn
-        assert identity.card_number
-        card.pin_tries_left()
+        card.probe()
+        facts = card.read_facts()
+        assert facts.card_number
+        assert facts.region_code.isdigit()
+        try:
+            assert card.read_holder().ssn
+        except PinRequiredError:
+            if card.verify_pin(bytearray(b"123456")).ok:
+                card.read_holder()
         card.verify_pin(bytearray(b"123456"))
     except CardError:
         pass
@@ -55,7 +60,8 @@ def test_random_answers_to_every_command(data: st.DataObject) -> None:
         answer = data_part + sw.to_bytes(2, "big")
         return answer[: data.draw(st.integers(0, 2))] if short else answer
 
-    _exercise(SSCard(ApduChannel(transmit)))
+    # No deadline: hypothesis draws must happen on the test's own thread.
+    _exercise(SSCard(ApduChannel(transmit, deadline_seconds=None)))
 
 
 mutation = st.one_of(
@@ -114,5 +120,6 @@ def test_a_card_that_always_says_more_is_waiting_is_given_up_on(sw: int) -> None
             raise Runaway(f"{sent} APDUs")
         return b"\x01" * 4 + sw.to_bytes(2, "big")
 
-    _exercise(SSCard(ApduChannel(transmit)))
+    # No deadline: hypothesis draws must happen on the test's own thread.
+    _exercise(SSCard(ApduChannel(transmit, deadline_seconds=None)))
     assert sent <= APDU_LIMIT

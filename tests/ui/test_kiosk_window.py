@@ -158,11 +158,12 @@ def test_unusable_cards_say_what_happened_and_where_to_go(
     kiosk.wait_for(State.TAKE_CARD)
 
 
-def test_a_lost_card_is_refused_after_the_pin(kiosk: KioskUnderTest) -> None:
+def test_a_lost_card_replaces_the_pin_pad_before_any_pin_is_sent(kiosk: KioskUnderTest) -> None:
+    seen: list[State] = []
+    kiosk.session.subscribe(lambda view: seen.append(view.state))
     kiosk.insert("lost-card")
-    kiosk.wait_for(State.PIN_ENTRY)
-    kiosk.type_pin("202020")
     kiosk.wait_for(State.CARD_PROBLEM)
+    assert State.PIN_ENTRY in seen  # the pad came first, then the store's word on the card
     assert any("挂失" in t for t in kiosk.visible_texts())
 
 

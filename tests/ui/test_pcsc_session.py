@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import pytest
 
 from card_reader.backends.pcsc import PcscBackend
-from kiosk.session_view import State
+from card_reader.simulator import profile
+from kiosk.session_view import ProblemKind, State
 from tests.realparts.pcscd import VpcdReader
 from tests.ui.conftest import KioskUnderTest
 from ui.i18n import yuan
@@ -51,3 +53,54 @@ def test_a_card_pulled_through_pcscd_wipes_the_screen(
     vpcd_reader.remove()
     kiosk.wait_for(State.IDLE, timeout=3000)
     assert "李*" not in " ".join(kiosk.texts())
+
+
+def test_a_pin_gated_card_through_pcscd_reaches_the_pin_pad_and_the_balance(
+    make_kiosk: Callable[..., KioskUnderTest], vpcd_reader: VpcdReader
+) -> None:
+    kiosk = make_kiosk(backend=PcscBackend("Virtual PCD"))
+    vpcd_reader.insert("pin-gated")
+    kiosk.wait_for(State.PIN_ENTRY, timeout=10_000)
+    assert kiosk.session.view.problem is None
+    kiosk.type_pin(profile("pin-gated").pin)
+    kiosk.wait_for(State.OVERVIEW)
+    card_number = profile("pin-gated").card_number
+    expected = yuan(kiosk.parts.accounts.summary(card_number).balance)
+    shown = kiosk.visible_texts()
+    assert expected in shown
+    region = profile("pin-gated").region_code
+    assert any(region in text and "发卡地区" in text for text in shown), shown
+    vpcd_reader.remove()
+    kiosk.wait_for(State.IDLE, timeout=5000)
+
+
+def test_a_blocked_pin_gated_card_through_pcscd_gets_the_blocked_pin_screen(
+    make_kiosk: Callable[..., KioskUnderTest], vpcd_reader: VpcdReader
+) -> None:
+    kiosk = make_kiosk(backend=PcscBackend("Virtual PCD"))
+    vpcd_reader.insert("pin-gated-blocked")
+    kiosk.wait_for(State.CARD_PROBLEM, timeout=10_000)
+    problem = kiosk.session.view.problem
+    assert problem is not None
+    assert problem.kind is ProblemKind.PIN_BLOCKED
+    assert any("密码已锁定" in text and "12333" in text for text in kiosk.visible_texts())
+    assert not any("损坏" in text for text in kiosk.visible_texts())
+
+
+def test_a_card_that_stops_answering_through_pcscd_gets_a_clear_screen_in_time(
+    make_kiosk: Callable[..., KioskUnderTest], vpcd_reader: VpcdReader
+) -> None:
+    kiosk = make_kiosk(backend=PcscBackend("Virtual PCD"))
+    kiosk.wait_for(State.IDLE)
+    vpcd_reader.insert("mute-card")  # answers the probe, then nothing
+    kiosk.wait_for(State.PIN_ENTRY, timeout=10_000)
+    started = time.monotonic()
+    kiosk.wait_for(State.CARD_PROBLEM, timeout=15_000)
+    elapsed = time.monotonic() - started
+    problem = kiosk.session.view.problem
+    assert problem is not None
+    assert problem.kind is ProblemKind.NOT_RESPONDING
+    assert any("卡片没有响应" in text for text in kiosk.visible_texts())
+    assert elapsed < 10
+    vpcd_reader.remove()
+    kiosk.wait_for(State.IDLE, timeout=5000)

@@ -31,7 +31,15 @@ class OverviewScreen(Screen):
         language = view.language
         masking = self.session.settings.masking
         self.set_heading("overview.greeting", view, name=mask_name(summary.person_name, masking))
-        layout.addWidget(label(text("overview.balance", language), role="muted"))
+        # The card's region shares the balance caption's row: the overview must fit 1280x800
+        # in large text with a filing and flagged charges shown.
+        caption = QHBoxLayout()
+        caption.addWidget(label(text("overview.balance", language), role="muted"), 1)
+        if summary.card_region_code:
+            region = f"{summary.card_region_name} {summary.card_region_code}".strip()
+            caption.addWidget(label(text("overview.card_region", language, region=region),
+                                    role="muted", wrap=False))  # fmt: skip
+        layout.addLayout(caption)
         balance = label(yuan(summary.balance), role="balance", wrap=False)
         balance.setObjectName("balance")
         layout.addWidget(balance)

@@ -30,6 +30,7 @@ class Kiosk:
         accounts: AccountService,
         worker: Worker | None = None,
         receipts: RecordingReceipts | None = None,
+        settings: SessionSettings = SETTINGS,
     ) -> None:
         self.backend = VirtualBackend()
         self.clock = FakeClock()
@@ -40,7 +41,7 @@ class Kiosk:
             accounts,
             self.receipts,
             worker or InlineWorker(),
-            SETTINGS,
+            settings,
             monotonic=self.clock,
             now=lambda: NOW,
             health=lambda: HEALTH,

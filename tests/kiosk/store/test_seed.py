@@ -9,6 +9,7 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 
 from kiosk.domain import LedgerKind
+from kiosk.store.demo import demo_people_count
 from kiosk.store.engine import make_engine
 from kiosk.store.models import TABLES
 from kiosk.store.reference import citizen_id_valid
@@ -62,12 +63,12 @@ def test_generated_people_are_valid_and_consistent(store_url_factory: Callable[[
             ).scalar_one()
             assert orphans == 0
     engine.dispose()
-    assert len(ids) == len(set(ids)) == 3011
+    assert len(ids) == len(set(ids)) == 3000 + demo_people_count()
     assert all(citizen_id_valid(i) for i in ids)
     assert all(re.fullmatch(r"[A-Z]\d{8}", n) for n, _ in numbers)
     assert {s for _, s in numbers} >= {"active", "lost", "replaced"}
     assert kinds == {k.value for k in LedgerKind}
     assert lowest >= 0
-    assert 18 * 3000 < count - 0 < 26 * 3011
+    assert 18 * 3000 < count - 0 < 26 * (3000 + demo_people_count())
     assert result.ledger_rows > 18 * 3000
     assert any(ch in "".join(names) for ch in "喆堃玥镕昇珺赟淼犇垚")

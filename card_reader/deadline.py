@@ -1,0 +1,78 @@
+"""A deadline for blocking calls into a card or reader driver.
+
+A card (or a reader driver) can stop answering in the middle of a command, and nothing in
+pyscard or pcsc-lite bounds SCardTransmit. The call runs on a runner thread while the caller
+waits at most `seconds`; a call that overruns leaves its runner behind (it is a daemon and
+is never reused) and the caller gets CardNotRespondingError. Idle runners are reused, so a
+healthy kiosk keeps exactly one.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+from card_reader.errors import CardNotRespondingError
+
+T = TypeVar("T")
+A = TypeVar("A")
+
+
+class _Outcome:
+    __slots__ = ("done", "error", "value")
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.value: object = None
+        self.error: BaseException | None = None
+
+
+_Call = tuple[Callable[[object], object], object, _Outcome]
+
+
+class _Runner:
+    def __init__(self) -> None:
+        self.calls: queue.SimpleQueue[_Call] = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._loop, name="card-io", daemon=True)
+        self.thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            function, argument, outcome = self.calls.get()
+            try:
+                outcome.value = function(argument)
+            except BaseException as error:  # handed to the waiting caller, not swallowed
+                outcome.error = error
+            outcome.done.set()
+
+
+_idle: list[_Runner] = []
+_idle_lock = threading.Lock()
+
+
+def _take_runner() -> _Runner:
+    with _idle_lock:
+        if _idle:
+            return _idle.pop()
+    return _Runner()
+
+
+def _give_back(runner: _Runner) -> None:
+    with _idle_lock:
+        _idle.append(runner)
+
+
+def call_with_deadline(function: Callable[[A], T], argument: A, seconds: float, what: str) -> T:
+    """`function(argument)`, or CardNotRespondingError once `seconds` have passed."""
+    runner = _take_runner()
+    outcome = _Outcome()
+    runner.calls.put((function, argument, outcome))  # type: ignore[arg-type]
+    if not outcome.done.wait(seconds):
+        # The runner stays blocked inside the driver: abandon it, never reuse it.
+        raise CardNotRespondingError(f"{what}: no answer within {seconds:g} s")
+    _give_back(runner)
+    if outcome.error is not None:
+        raise outcome.error
+    return outcome.value  # type: ignore[return-value]

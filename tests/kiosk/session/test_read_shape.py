@@ -1,0 +1,163 @@
+"""The read shaped around the person: the PIN pad after SELECT and the tries probe, the rest
+of the card and the store's word on it while the PIN is typed, EF06 after VERIFY on cards
+that keep it behind the PIN, and a card that stops answering."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from card_reader.simulator import profile
+from card_reader.simulator.card import SimulatedCard
+from kiosk.services import AccountService
+from kiosk.session_view import ProblemKind, State
+from kiosk.worker import ManualWorker
+from tests.kiosk.session.harness import SETTINGS, Kiosk
+from tests.session_kit import demo_card
+
+VERIFY_WITH_DATA = 0x20
+
+
+class TracedCard:
+    """Wraps a simulated card to record each APDU's INS (and whether it carried data)."""
+
+    def __init__(self, card: SimulatedCard) -> None:
+        self.card = card
+        self.sent: list[tuple[int, bool]] = []
+        original = card.process
+
+        def process(apdu: bytes) -> bytes:
+            self.sent.append((apdu[1], len(apdu) > 5))
+            return original(apdu)
+
+        card.process = process  # type: ignore[method-assign]
+
+    @property
+    def verifies(self) -> int:
+        return sum(1 for ins, data in self.sent if ins == VERIFY_WITH_DATA and data)
+
+
+def insert_traced(kiosk: Kiosk, key: str) -> TracedCard:
+    traced = TracedCard(demo_card(key))
+    kiosk.backend.insert(traced.card)
+    return traced
+
+
+def test_the_pin_pad_shows_after_two_apdus_and_the_rest_is_read_while_typing(
+    accounts: AccountService,
+) -> None:
+    worker = ManualWorker()
+    kiosk = Kiosk(accounts, worker=worker)
+    traced = insert_traced(kiosk, "zhang-wei")
+    assert kiosk.view.state is State.READING
+    worker.run_next()  # connect, SELECT, tries probe
+    assert kiosk.view.state is State.PIN_ENTRY
+    assert kiosk.view.pin_tries_left == 3
+    assert len(traced.sent) == 2
+    worker.run_all()  # EF05, the store's word on the card, EF06
+    assert len(traced.sent) == 13
+    assert kiosk.view.state is State.PIN_ENTRY
+    kiosk.pin("123456")
+    worker.run_all()
+    assert kiosk.view.state is State.OVERVIEW
+    assert traced.sent[-1] == (VERIFY_WITH_DATA, True)  # nothing of the card after VERIFY
+
+
+def test_a_pin_typed_before_the_read_finished_is_verified_after_it(
+    accounts: AccountService,
+) -> None:
+    worker = ManualWorker()
+    kiosk = Kiosk(accounts, worker=worker)
+    traced = insert_traced(kiosk, "zhang-wei")
+    worker.run_next()
+    kiosk.pin("123456")  # the person is quicker than the card
+    worker.run_all()
+    assert kiosk.view.state is State.OVERVIEW
+    verify_at = traced.sent.index((VERIFY_WITH_DATA, True))
+    assert verify_at == len(traced.sent) - 1 == 13
+
+
+def test_a_lost_card_replaces_the_pin_pad_as_soon_as_the_store_says_so(
+    accounts: AccountService,
+) -> None:
+    worker = ManualWorker()
+    kiosk = Kiosk(accounts, worker=worker)
+    traced = insert_traced(kiosk, "lost-card")
+    worker.run_next()
+    assert kiosk.view.state is State.PIN_ENTRY
+    kiosk.pin(profile("lost-card").pin)  # typed while the store is still being asked
+    worker.run_all()
+    assert kiosk.view.state is State.CARD_PROBLEM
+    assert kiosk.view.problem is not None
+    assert kiosk.view.problem.kind is ProblemKind.LOST
+    assert traced.verifies == 0  # the queued VERIFY was never sent to a lost card
+    assert kiosk.view.summary is None
+
+
+def test_an_expired_card_gets_its_screen_from_the_card_dates(kiosk: Kiosk) -> None:
+    kiosk.insert("expired")
+    assert kiosk.view.state is State.CARD_PROBLEM
+    assert kiosk.view.problem is not None
+    assert kiosk.view.problem.kind is ProblemKind.EXPIRED
+
+
+def test_a_pin_gated_card_reaches_the_pin_pad_and_the_balance(kiosk: Kiosk) -> None:
+    traced = insert_traced(kiosk, "pin-gated")
+    assert kiosk.view.state is State.PIN_ENTRY
+    assert kiosk.view.problem is None
+    kiosk.pin(profile("pin-gated").pin)
+    assert kiosk.view.state is State.OVERVIEW
+    assert kiosk.view.summary is not None
+    assert kiosk.view.summary.balance > 0
+    # EF06 is read again after the good VERIFY: SELECT EF06 and READ RECORDs follow it.
+    verify_at = traced.sent.index((VERIFY_WITH_DATA, True))
+    assert any(ins == 0xB2 for ins, _ in traced.sent[verify_at + 1 :])
+
+
+def test_a_blocked_pin_gated_card_gets_the_blocked_pin_screen(kiosk: Kiosk) -> None:
+    traced = insert_traced(kiosk, "pin-gated-blocked")
+    assert kiosk.view.state is State.CARD_PROBLEM
+    problem = kiosk.view.problem
+    assert problem is not None
+    assert problem.kind is ProblemKind.PIN_BLOCKED
+    assert "12333" in problem.message("zh")
+    assert traced.verifies == 0
+    assert not kiosk.view.has_personal_data
+
+
+def test_a_card_with_six_tries_and_no_probe_reaches_the_pin_pad(kiosk: Kiosk) -> None:
+    kiosk.insert("six-tries")
+    assert kiosk.view.state is State.PIN_ENTRY
+    assert kiosk.view.pin_tries_left is None  # the card does not say before a VERIFY
+    kiosk.pin("000000")
+    assert kiosk.view.pin_tries_left == 5
+
+
+def test_the_overview_names_the_region_from_the_card_identification_code(kiosk: Kiosk) -> None:
+    kiosk.signed_in("li-kun")
+    summary = kiosk.view.summary
+    assert summary is not None
+    assert summary.card_region_code == "360400"  # not "156360", the issuer code's head
+    assert summary.card_region_name == "九江市"
+    kiosk.session.print_receipt()
+    data = kiosk.receipts.printed[-1]
+    assert (data.card_region_code, data.card_region_name) == ("360400", "九江市")
+
+
+def test_a_card_that_stops_answering_gives_a_clear_screen_within_the_deadline(
+    accounts: AccountService,
+) -> None:
+    kiosk = Kiosk(accounts, settings=replace(SETTINGS, card_command_seconds=0.5))
+    started = time.monotonic()
+    kiosk.insert("mute-card")  # answers 3 APDUs: the probe works, EF05 never comes
+    elapsed = time.monotonic() - started
+    assert kiosk.view.state is State.CARD_PROBLEM
+    problem = kiosk.view.problem
+    assert problem is not None
+    assert problem.kind is ProblemKind.NOT_RESPONDING
+    assert "没有响应" in problem.message("zh")
+    assert "not responding" in problem.message("en")
+    assert 0.5 <= elapsed < 2.0
+    kiosk.backend.remove()
+    assert kiosk.view.state is State.IDLE
+    kiosk.signed_in("zhang-wei")  # the next card is served
