@@ -9,7 +9,9 @@ from card_reader.errors import CardDataDamagedError
 
 CITIZEN_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CITIZEN_ID_CHECK = "10X98765432"
-PADDING = b"\x00\x20"
+# Trailing padding of text records: 0x00 or 0x20 per the profile; some issuers use 0xFF,
+# which is never the last byte of a GB 18030 or ASCII character.
+PADDING = b"\x00\x20\xff"
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,16 @@ def decode_region(card_id: bytes) -> str:
     if not region.isdigit():
         raise CardDataDamagedError("card identification code: region is not BCD")
     return region
+
+
+def region_from_issuer(issuer_code: str) -> str:
+    """The region for a card without a card identification code (tag 01): the issuer code
+    is 156 + region + organisation on the cards seen, the bare region on older ones."""
+    if issuer_code.startswith("156") and len(issuer_code) >= 9:
+        return issuer_code[3:9]
+    if len(issuer_code) < 6:
+        raise CardDataDamagedError("issuer code: too short to name a region")
+    return issuer_code[:6]
 
 
 def decode_date(raw: bytes, what: str) -> date:

@@ -38,6 +38,7 @@ from card_reader.errors import (
     PinRequiredError,
 )
 from card_reader.identity import (
+    PADDING,
     CardFacts,
     CardIdentity,
     Holder,
@@ -49,6 +50,7 @@ from card_reader.identity import (
     decode_expiry,
     decode_name,
     decode_region,
+    region_from_issuer,
     sex_from_citizen_id,
 )
 
@@ -56,6 +58,7 @@ log = logging.getLogger(__name__)
 
 # "sx1.sh." + GBK "社会保障"
 SSSE_AID = bytes.fromhex("7378312E73682EC9E7BBE1B1A3D5CF")
+MF = bytes.fromhex("3F00")
 EF05 = bytes.fromhex("EF05")
 EF06 = bytes.fromhex("EF06")
 
@@ -142,7 +145,14 @@ class SSCard:
     def select_application(self) -> None:
         if self._application_selected:
             return
-        response = self.channel.send(Command(0x00, 0xA4, 0x04, 0x00, SSSE_AID), want_data=False)
+        select = Command(0x00, 0xA4, 0x04, 0x00, SSSE_AID)
+        response = self.channel.send(select, want_data=False)
+        if response.sw == SW_WRONG_LENGTH:  # a card that wants SELECT as case 4 (Le=00)
+            response = self.channel.send(select.with_le(0), want_data=False)
+        if response.sw == SW_FILE_NOT_FOUND:
+            # Some cards find a DF by name only from the master file: select it, then retry.
+            self.channel.send(Command(0x00, 0xA4, 0x00, 0x00, MF), want_data=False)
+            response = self.channel.send(select, want_data=False)
         if response.sw in (SW_APPLICATION_BLOCKED, SW_FILE_INVALIDATED):
             raise ApplicationBlockedError(f"SSSE application blocked ({response.sw:04X})")
         if response.sw != SW_OK:
@@ -200,15 +210,16 @@ class SSCard:
             return self._facts
         self.select_application()
         self._select_ef(EF05)
-        card_id = self._need(TAG_CARD_ID, LEN_CARD_ID)
+        card_id = self._read_record(TAG_CARD_ID, LEN_CARD_ID, required=False)
+        card_type = decode_ascii(self._need(TAG_CARD_TYPE, LEN_CARD_TYPE), "card type")
+        version = decode_ascii(self._need(TAG_SPEC_VERSION, LEN_SPEC_VERSION), "spec version")
+        issuer = decode_bcd(self._need(TAG_ISSUER, LEN_ISSUER), "issuer code")
         self._facts = CardFacts(
-            card_id=card_id.hex().upper(),
-            region_code=decode_region(card_id),
-            card_type=decode_ascii(self._need(TAG_CARD_TYPE, LEN_CARD_TYPE), "card type"),
-            spec_version=decode_ascii(
-                self._need(TAG_SPEC_VERSION, LEN_SPEC_VERSION), "spec version"
-            ),
-            issuer_code=decode_bcd(self._need(TAG_ISSUER, LEN_ISSUER), "issuer code"),
+            card_id=card_id.hex().upper() if card_id else "",
+            region_code=decode_region(card_id) if card_id else region_from_issuer(issuer),
+            card_type=card_type,
+            spec_version=version,
+            issuer_code=issuer,
             issue_date=decode_date(self._need(TAG_ISSUE_DATE, LEN_DATE), "issue date"),
             expiry_date=decode_expiry(self._need(TAG_EXPIRY_DATE, LEN_DATE)),
             card_number=decode_ascii(self._need(TAG_CARD_NUMBER, LEN_CARD_NUMBER), "card number"),
@@ -224,11 +235,11 @@ class SSCard:
         self._select_ef(EF06)
         citizen_id = checked_citizen_id(self._need(TAG_CITIZEN_ID, LEN_CITIZEN_ID))
         name_raw = self._need(TAG_NAME, LEN_NAME)
-        if version >= "2.00" and len(name_raw.rstrip(b"\x00\x20")) >= NAME_EXTENSION_THRESHOLD:
+        if version >= "2.00" and len(name_raw.rstrip(PADDING)) >= NAME_EXTENSION_THRESHOLD:
             # A full name record on a 2.00/3.00 card may continue in the 4E extension.
             extension = self._read_record(TAG_NAME_EXTENSION, LEN_NAME_EXTENSION, required=False)
-            if extension and extension.rstrip(b"\x00\x20"):
-                name_raw = name_raw.rstrip(b"\x00\x20") + extension
+            if extension and extension.rstrip(PADDING):
+                name_raw = name_raw.rstrip(PADDING) + extension
         self._holder = Holder(
             ssn=citizen_id,
             name=decode_name(name_raw),

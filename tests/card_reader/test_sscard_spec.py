@@ -19,6 +19,7 @@ from card_reader import open_card
 from card_reader.errors import (
     CardDataDamagedError,
     CardNotRespondingError,
+    NotSSSECardError,
     PinRequiredError,
 )
 from card_reader.sscard import PinStatus, SSCard
@@ -259,3 +260,37 @@ def test_a_stuck_call_does_not_hold_up_the_next_card() -> None:
         assert reader_for(healthy, deadline=0.2).read_identity().region_code == "360400"
     finally:
         stuck.release.set()
+
+
+def test_a_card_that_finds_the_application_only_from_the_master_file() -> None:
+    table = {**ef05_records(), **ef06_records(), SELECT_AID: "6A82", "00A40000023F00": OK}
+    card = ScriptedCard(table)
+    original = card.transmit
+
+    def transmit(apdu: bytes) -> bytes:
+        if apdu.hex().upper() == "00A40000023F00":
+            card.table[SELECT_AID] = OK  # from the MF, the DF name is found
+        return original(apdu)
+
+    card.transmit = transmit  # type: ignore[method-assign]
+    assert reader_for(card).read_identity().region_code == "360400"
+    assert card.sent[:3] == [SELECT_AID, "00A40000023F00", SELECT_AID]
+
+
+def test_a_card_without_an_identification_code_takes_the_region_from_the_issuer() -> None:
+    table = {**ef05_records(), **ef06_records(), read(0x01, 16): "6A83"}
+    facts = reader_for(ScriptedCard(table)).read_facts()
+    assert (facts.region_code, facts.card_id) == ("360400", "")
+
+
+def test_records_padded_with_ff_decode() -> None:
+    table = {**ef05_records(), **ef06_records()}
+    table[read(0x09, 30)] = tlv(0x09, name_record("李堃", pad=b"\xff"))
+    assert reader_for(ScriptedCard(table)).read_identity().name == "李堃"
+
+
+def test_not_an_ssse_card_costs_the_master_file_retry_and_nothing_more() -> None:
+    card = ScriptedCard({SELECT_AID: "6A82", "00A40000023F00": OK})
+    with pytest.raises(NotSSSECardError):
+        reader_for(card).probe()
+    assert card.sent == [SELECT_AID, "00A40000023F00", SELECT_AID]
