@@ -23,7 +23,7 @@ class CardFacts:
     card_type: str
     spec_version: str
     issuer_code: str  # the issuing organisation (156 + region + organisation on most cards)
-    issue_date: date
+    issue_date: date | None  # None: the card leaves it unset (zeros)
     expiry_date: date  # date.max on a card issued without an expiry date
     card_number: str
     atr: str = ""
@@ -55,7 +55,7 @@ class CardIdentity:
     name: str
     sex: str  # "male" / "female"
     birth_date: date
-    issue_date: date
+    issue_date: date | None
     expiry_date: date
     spec_version: str
     card_type: str
@@ -148,6 +148,14 @@ def decode_ascii(raw: bytes, what: str) -> str:
     if not text.isprintable():
         raise CardDataDamagedError(f"{what}: control characters")
     return text
+
+
+def decode_issue_date(raw: bytes) -> date | None:
+    """The issue date, or None on a card that leaves it unset (all zeros or all F): not a
+    reason to turn the card away, nothing in the kiosk depends on it."""
+    if raw.strip(b"\x00") == b"" or raw.strip(b"\xff") == b"":
+        return None
+    return decode_date(raw, "issue date")
 
 
 def decode_expiry(raw: bytes) -> date:

@@ -46,8 +46,8 @@ from card_reader.identity import (
     checked_citizen_id,
     decode_ascii,
     decode_bcd,
-    decode_date,
     decode_expiry,
+    decode_issue_date,
     decode_name,
     decode_region,
     region_from_issuer,
@@ -85,7 +85,7 @@ SW_END_OF_RECORD = 0x6282  # fewer bytes than Le: the data is there
 SW_FILE_INVALIDATED = 0x6283
 SW_WRONG_PARAMETERS = 0x6B00
 _NOT_THERE = {SW_FILE_NOT_FOUND, SW_WRONG_P1P2, SW_INS_NOT_SUPPORTED, SW_CLA_NOT_SUPPORTED,
-              0x6A81, 0x6999, SW_WRONG_LENGTH, SW_WRONG_PARAMETERS}  # fmt: skip
+              0x6A81, 0x6A87, 0x6999, SW_WRONG_LENGTH, SW_WRONG_PARAMETERS}  # fmt: skip
 _ABSENT = {SW_RECORD_NOT_FOUND, SW_DATA_NOT_FOUND}
 
 
@@ -220,7 +220,7 @@ class SSCard:
             card_type=card_type,
             spec_version=version,
             issuer_code=issuer,
-            issue_date=decode_date(self._need(TAG_ISSUE_DATE, LEN_DATE), "issue date"),
+            issue_date=decode_issue_date(self._need(TAG_ISSUE_DATE, LEN_DATE)),
             expiry_date=decode_expiry(self._need(TAG_EXPIRY_DATE, LEN_DATE)),
             card_number=decode_ascii(self._need(TAG_CARD_NUMBER, LEN_CARD_NUMBER), "card number"),
             atr=self.atr.hex().upper(),

@@ -282,8 +282,9 @@ class Session:
         """EF05 and EF06 (unless the card keeps it behind the PIN), then the store's word on
         the card (lost, replaced, ...). A damaged card or a refusal ends the job, and its
         screen replaces the PIN pad."""
-        facts = card.read_facts()
-        entry.number, entry.region = facts.card_number, facts.region_code
+        facts = _read_facts_if_open(card)
+        if facts is None:
+            return  # a card that opens even its card file only after the PIN
         self._check_usable(entry, facts)
         _read_holder_if_open(card)
         try:
@@ -293,6 +294,7 @@ class Session:
             raise
 
     def _check_usable(self, entry: _Card, facts: CardFacts) -> None:
+        entry.number, entry.region = facts.card_number, facts.region_code
         if facts.expired(self._now().date()):
             raise CardNotActive(CardRefusal.EXPIRED, "card past its expiry date")
         if entry.refusal is not None:
@@ -372,14 +374,18 @@ class Session:
 
         def verify_and_load() -> tuple[PinResult, AccountSummary | None]:
             try:
-                facts = card.read_facts()  # already read while the PIN was typed
-                self._check_usable(entry, facts)
+                facts = _read_facts_if_open(card)  # already read while the PIN was typed
+                if facts is not None:
+                    self._check_usable(entry, facts)
             except Exception:
                 pin[:] = bytes(len(pin))
                 raise
             result = card.verify_pin(pin)
             if not result.ok:
                 return result, None
+            if facts is None:  # the card file too opens only now
+                facts = card.read_facts()
+                self._check_usable(entry, facts)
             _read_holder_if_open(card)  # a PIN-gated personal file opens now
             return result, self._accounts.summary(facts.card_number, facts.region_code)
 
@@ -609,6 +615,14 @@ def _operator_words(error: Exception) -> str:
 
 def _ignore(_: object) -> None:
     """Fire-and-forget jobs (audit rows, disconnects) need no answer."""
+
+
+def _read_facts_if_open(card: SSCard) -> CardFacts | None:
+    """The card file (EF05), or None on a card that keeps even that behind the PIN."""
+    try:
+        return card.read_facts()
+    except PinRequiredError:
+        return None
 
 
 def _read_holder_if_open(card: SSCard) -> bool:

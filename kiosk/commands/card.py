@@ -94,7 +94,7 @@ def _identity_json(
         "name": holder.name if holder else None,
         "sex": holder.sex if holder else None,
         "birth_date": holder.birth_date.isoformat() if holder else None,
-        "issue_date": facts.issue_date.isoformat(),
+        "issue_date": facts.issue_date.isoformat() if facts.issue_date else None,
         "expiry_date": None if facts.expiry_date == date.max else facts.expiry_date.isoformat(),
         "spec_version": facts.spec_version,
         "card_type": facts.card_type,
@@ -191,13 +191,13 @@ def _read_what_the_card_allows(card: Any, pin: bytearray | None) -> tuple[Any, A
     from card_reader.sscard import PinStatus
 
     tries = card.probe().tries_left
-    facts = card.read_facts()
-    if pin is not None:
+    if pin is not None:  # first: some cards open even the card file only after the PIN
         result = card.verify_pin(pin)
         if result.status is PinStatus.BLOCKED:
             raise PinBlockedError("VERIFY: PIN blocked")
         if not result.ok:
-            return facts, None, result.tries_left, EXIT_PIN_WRONG
+            return None, None, result.tries_left, EXIT_PIN_WRONG
+    facts = card.read_facts()
     try:
         return facts, card.read_holder(), tries, 0
     except PinRequiredError as locked:

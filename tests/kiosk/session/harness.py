@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from card_reader.backends.base import ReaderBackend
 from card_reader.backends.virtual import VirtualBackend
 from card_reader.simulator.card import Faults
 from kiosk.admin_pin import hash_admin_pin
@@ -31,13 +32,14 @@ class Kiosk:
         worker: Worker | None = None,
         receipts: RecordingReceipts | None = None,
         settings: SessionSettings = SETTINGS,
+        backend: ReaderBackend | None = None,
     ) -> None:
         self.backend = VirtualBackend()
         self.clock = FakeClock()
         self.receipts = receipts or RecordingReceipts()
         self.exited = False
         self.session = Session(
-            self.backend,
+            backend or self.backend,
             accounts,
             self.receipts,
             worker or InlineWorker(),

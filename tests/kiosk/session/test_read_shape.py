@@ -5,13 +5,16 @@ that keep it behind the PIN, and a card that stops answering."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 
+from card_reader.events import CardInserted, ReaderAdded, ReaderEvent
 from card_reader.simulator import profile
 from card_reader.simulator.card import SimulatedCard
 from kiosk.services import AccountService
 from kiosk.session_view import ProblemKind, State
 from kiosk.worker import ManualWorker
+from tests.card_reader.scripted import ScriptedCard, name_record, read, tlv
 from tests.kiosk.session.harness import SETTINGS, Kiosk
 from tests.session_kit import demo_card
 
@@ -161,3 +164,60 @@ def test_a_card_that_stops_answering_gives_a_clear_screen_within_the_deadline(
     kiosk.backend.remove()
     assert kiosk.view.state is State.IDLE
     kiosk.signed_in("zhang-wei")  # the next card is served
+
+
+class OneScriptedCard:
+    """A reader backend holding one scripted card (tests/card_reader/scripted.py)."""
+
+    reader = "Scripted Reader"
+
+    def __init__(self, card: ScriptedCard) -> None:
+        self.card = card
+
+    def list_readers(self) -> list[str]:
+        return [self.reader]
+
+    def subscribe(self, callback: Callable[[ReaderEvent], None]) -> Callable[[], None]:
+        callback(ReaderAdded(self.reader))
+        return lambda: None
+
+    def connect(self, reader: str) -> ScriptedCard:
+        assert reader == self.reader
+        return self.card
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def zhang_wei_locked_until_the_pin() -> ScriptedCard:
+    """张伟's card (demo store) on a card that opens EF05 and EF06 only after VERIFY."""
+    card_file = {
+        read(0x01, 16): tlv(0x01, bytes.fromhex("320100D156000005") + b"32010001"),
+        read(0x02, 1): tlv(0x02, b"3"),
+        read(0x03, 4): tlv(0x03, b"3.00"),
+        read(0x04, 6): tlv(0x04, bytes.fromhex("156320100001")),
+        read(0x05, 4): tlv(0x05, bytes.fromhex("20190520")),
+        read(0x06, 4): tlv(0x06, bytes.fromhex("20290520")),
+        read(0x07, 9): tlv(0x07, b"A32010001"),
+    }
+    personal = {
+        read(0x08, 18): tlv(0x08, b"320102195203120316"),
+        read(0x09, 30): tlv(0x09, name_record("张伟")),
+    }
+    locked = {command: "6982" for command in {**card_file, **personal}}
+    return ScriptedCard(locked, {**card_file, **personal}, verify="0020000003123456")
+
+
+def test_a_card_that_opens_even_its_card_file_only_after_the_pin_reaches_the_balance(
+    accounts: AccountService,
+) -> None:
+    scripted = zhang_wei_locked_until_the_pin()
+    kiosk = Kiosk(accounts, backend=OneScriptedCard(scripted))
+    kiosk.session.handle_reader_event(CardInserted(OneScriptedCard.reader, scripted.atr))
+    assert kiosk.view.state is State.PIN_ENTRY
+    assert kiosk.view.problem is None
+    kiosk.pin("123456")
+    assert kiosk.view.state is State.OVERVIEW
+    summary = kiosk.view.summary
+    assert summary is not None
+    assert (summary.person_name, summary.card_region_code) == ("张伟", "320100")
