@@ -317,7 +317,7 @@ class SessionBench:
 def _start_to_attract(config_file: Path, runs: int) -> dict[str, Any]:
     """`kiosk run --smoke` with this section's kiosk.toml (pcsc reader, the big store)."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    command = [sys.executable, "-m", "kiosk.cli", "--config", str(config_file), "run", "--smoke"]
+    command = [sys.executable, "-m", "ui.cli", "--config", str(config_file), "run", "--smoke"]
     try:
         return summarise([reported_ms(command, env) for _ in range(runs)], 1)
     except (RuntimeError, ValueError, IndexError) as error:

@@ -54,7 +54,7 @@ def run(config: KioskConfig, quick: bool, **_: Any) -> dict[str, Any]:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     if config.source:
         env["KIOSK_CONFIG"] = str(config.source)
-    cli = [sys.executable, "-m", "kiosk.cli", "--help"]
+    cli = [sys.executable, "-m", "ui.cli", "--help"]
     figures: dict[str, Any] = {
         "cli_help_ms": summarise([_timed(cli, env) for _ in range(runs)], 1),
         "qt_bare_window_ms": summarise(
@@ -65,7 +65,7 @@ def run(config: KioskConfig, quick: bool, **_: Any) -> dict[str, Any]:
             1,
         ),
     }
-    smoke = [sys.executable, "-m", "kiosk.cli", "run", "--smoke"]
+    smoke = [sys.executable, "-m", "ui.cli", "run", "--smoke"]
     try:
         figures["kiosk_run_to_attract_ms"] = summarise(
             [reported_ms(smoke, env) for _ in range(runs)], 1

@@ -1,11 +1,14 @@
-"""The `kiosk` command: parses the global options and hands over to a subcommand module."""
+"""The core of the `kiosk` command: global options and the subcommands that need no window.
+
+The console script is `ui.cli:main`, which adds the commands that open a window (run, demo)
+and the bench; `python -m kiosk.cli` offers the core ones only.
+"""
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import ModuleType
 
 from kiosk.commands import COMMANDS
@@ -16,11 +19,8 @@ EXIT_USAGE = 2
 EXIT_CONFIG = 3
 
 
-def _command_module(name: str) -> ModuleType:
-    return importlib.import_module(COMMANDS[name])
-
-
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(extra: Mapping[str, ModuleType] | None = None) -> argparse.ArgumentParser:
+    """The parser for the core commands plus `extra` (name -> command module)."""
     parser = argparse.ArgumentParser(
         prog="kiosk",
         description="Social-security card self-service kiosk.",
@@ -31,16 +31,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="configuration file (default: $KIOSK_CONFIG, then ./kiosk.toml)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMANDS:
-        module = _command_module(name)
+    for name, module in {**(extra or {}), **COMMANDS}.items():
         command_parser = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.configure(command_parser)
         command_parser.set_defaults(handler=module.run)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, extra: Mapping[str, ModuleType] | None = None) -> int:
+    args = build_parser(extra).parse_args(argv)
     try:
         result: int = args.handler(args)
     except KeyboardInterrupt:

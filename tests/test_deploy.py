@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import build_parser
 from kiosk.config import parse_config
+from ui.cli import build_parser
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 DOCS = Path(__file__).resolve().parents[1] / "docs"

@@ -1,19 +1,18 @@
-"""The `kiosk` subcommands, one module each.
+"""The `kiosk` subcommands of the core, one module each (the UI adds run, demo and bench).
 
 Each module defines HELP, `configure(parser)` and `run(args) -> int`. Modules import only
 the standard library at top level, so `kiosk --help` stays fast; the heavy imports happen
 inside `run`.
 """
 
-COMMANDS: dict[str, str] = {
-    "run": "kiosk.commands.run",
-    "demo": "kiosk.commands.demo",
-    "card": "kiosk.commands.card",
-    "db": "kiosk.commands.db",
-    "receipt": "kiosk.commands.receipt",
-    "printer": "kiosk.commands.printer",
-    "doctor": "kiosk.commands.doctor",
-    "bench": "kiosk.commands.bench",
-    "admin-pin-hash": "kiosk.commands.admin_pin_hash",
-    "fleet": "kiosk.commands.fleet",
+from kiosk.commands import admin_pin_hash, card, db, doctor, fleet, printer, receipt
+
+COMMANDS = {
+    "card": card,
+    "db": db,
+    "receipt": receipt,
+    "printer": printer,
+    "doctor": doctor,
+    "admin-pin-hash": admin_pin_hash,
+    "fleet": fleet,
 }

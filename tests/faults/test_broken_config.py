@@ -48,7 +48,7 @@ def _kiosk(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     env.pop("KIOSK_CONFIG", None)
     return subprocess.run(
-        [sys.executable, "-m", "kiosk.cli", *args],
+        [sys.executable, "-m", "ui.cli", *args],
         check=False, cwd=cwd, env=env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
 

@@ -13,7 +13,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def kiosk(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "kiosk.cli", *args],
+        [sys.executable, "-m", "ui.cli", *args],
         capture_output=True,
         text=True,
         cwd=REPO,
@@ -69,7 +69,7 @@ def test_a_command_on_a_broken_config_exits_3_with_the_problems(tmp_path: Path) 
 
 def test_admin_pin_hash_makes_a_hash_the_config_accepts(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "kiosk.cli", "admin-pin-hash", "--stdin"],
+        [sys.executable, "-m", "ui.cli", "admin-pin-hash", "--stdin"],
         input="975310\n",
         capture_output=True,
         text=True,

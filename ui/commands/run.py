@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 import time
@@ -55,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     config = config_or_exit(args)
     setup_logging_for(config, console=not args.smoke)
-    # kiosk/ must not import ui/ (the layers contract); the UI is loaded by name here.
-    launch = importlib.import_module("ui.launch")
+    from ui import launch
+
     result: int = launch.run_kiosk(config, smoke=args.smoke, started_at=started_at)
     return result

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import importlib
 import os
 import sys
 from pathlib import Path
@@ -19,7 +18,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from kiosk.commands.common import config_or_exit, setup_logging_for
-    from kiosk.commands.run import NO_SCREEN_MESSAGE, has_screen
+    from ui.commands.run import NO_SCREEN_MESSAGE, has_screen
 
     config = config_or_exit(args)
     if args.headless:
@@ -34,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
         reader=dataclasses.replace(config.reader, backend="virtual"),
         kiosk=dataclasses.replace(config.kiosk, fullscreen=False),
     )
-    launch = importlib.import_module("ui.launch")
+    from ui import launch
+
     if args.headless:
         written = launch.write_screens(config, args.out)
         print(f"wrote {len(written)} screen(s) to {args.out}")
