@@ -42,7 +42,7 @@ from card_reader.pcscd_harness import PcscdHarness
 from card_reader.simulator import CardProfile, Faults, SimulatedCard, build_card
 from card_reader.vpcd import VirtualCardSlot
 from kiosk.config import KioskConfig
-from kiosk.session_view import State, View
+from kiosk.session.view import State, View
 from kiosk.store.engine import make_engine
 from kiosk.store.models import TABLES
 

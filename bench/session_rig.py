@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from card_reader.backends.base import ReaderBackend
 from kiosk.config import KioskConfig, parse_config
-from kiosk.session_view import State
+from kiosk.session.view import State
 from ui.bridge import UiThreadBridge
 from ui.launch import application, open_kiosk
 from ui.screens.pin_entry import PinScreen

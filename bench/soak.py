@@ -37,7 +37,7 @@ from card_reader.simulator import build_card, profile
 from kiosk.app import ensure_demo_store
 from kiosk.config import KioskConfig
 from kiosk.log import FORMAT, RedactingFilter, RedactingFormatter
-from kiosk.session_view import State
+from kiosk.session.view import State
 from kiosk.store.engine import make_engine
 from kiosk.store.models import TABLES
 

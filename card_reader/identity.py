@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import date
 
@@ -88,6 +89,33 @@ class CardIdentity:
     def __repr__(self) -> str:
         # Never let personal data slip into a log through a repr.
         return f"CardIdentity(spec_version={self.spec_version!r}, card_type={self.card_type!r})"
+
+
+class PinStatus(enum.Enum):
+    OK = "ok"
+    WRONG = "wrong"
+    BLOCKED = "blocked"
+
+
+@dataclass(frozen=True)
+class PinResult:
+    status: PinStatus
+    tries_left: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is PinStatus.OK
+
+
+@dataclass(frozen=True)
+class CardProbe:
+    """What the first two APDUs prove: an SSSE card, and how many PIN tries it has left."""
+
+    tries_left: int | None  # None: this card does not say before a VERIFY
+
+    @property
+    def pin_blocked(self) -> bool:
+        return self.tries_left == 0
 
 
 def citizen_id_check_char(first17: str) -> str:

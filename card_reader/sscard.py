@@ -10,9 +10,7 @@ ID (GB 11643 encodes both), what was read is kept, and no file is selected twice
 
 from __future__ import annotations
 
-import enum
 import logging
-from dataclasses import dataclass
 
 from card_reader.apdu import (
     SW_APPLICATION_BLOCKED,
@@ -41,7 +39,10 @@ from card_reader.identity import (
     PADDING,
     CardFacts,
     CardIdentity,
+    CardProbe,
     Holder,
+    PinResult,
+    PinStatus,
     birth_date_from_citizen_id,
     checked_citizen_id,
     decode_ascii,
@@ -87,33 +88,6 @@ SW_WRONG_PARAMETERS = 0x6B00
 _NOT_THERE = {SW_FILE_NOT_FOUND, SW_WRONG_P1P2, SW_INS_NOT_SUPPORTED, SW_CLA_NOT_SUPPORTED,
               0x6A81, 0x6A87, 0x6999, SW_WRONG_LENGTH, SW_WRONG_PARAMETERS}  # fmt: skip
 _ABSENT = {SW_RECORD_NOT_FOUND, SW_DATA_NOT_FOUND}
-
-
-class PinStatus(enum.Enum):
-    OK = "ok"
-    WRONG = "wrong"
-    BLOCKED = "blocked"
-
-
-@dataclass(frozen=True)
-class PinResult:
-    status: PinStatus
-    tries_left: int | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status is PinStatus.OK
-
-
-@dataclass(frozen=True)
-class CardProbe:
-    """What the first two APDUs prove: an SSSE card, and how many PIN tries it has left."""
-
-    tries_left: int | None  # None: this card does not say before a VERIFY
-
-    @property
-    def pin_blocked(self) -> bool:
-        return self.tries_left == 0
 
 
 def pack_pin(pin: bytearray | str) -> bytearray:
@@ -314,3 +288,8 @@ class SSCard:
         value = self._read_record(tag, length)
         assert value is not None  # required records raise instead of returning None
         return value
+
+
+# The PIN and probe results live in card_reader.identity (plain values the session may use);
+# they are part of this module's interface too.
+__all__ = ["CardProbe", "PinResult", "PinStatus", "SSCard", "pack_pin"]

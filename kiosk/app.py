@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from kiosk.card_access import ReaderCards
 from kiosk.deferred import DeferredAccounts
 from kiosk.recent_problems import RecentProblems
 from kiosk.session import Session
-from kiosk.session_settings import SessionSettings
-from kiosk.session_view import MaintenanceInfo
+from kiosk.session.settings import SessionSettings
+from kiosk.session.view import MaintenanceInfo
 from kiosk.store.errors import StoreError
 from kiosk.worker import Post, ThreadWorker, Worker
 
@@ -191,12 +192,13 @@ def build_kiosk(
     def health() -> MaintenanceInfo:  # the parts exist by the time anyone asks
         return holder[0].health()
 
+    settings = SessionSettings.from_config(config)
     session = Session(
-        reader,
+        ReaderCards(reader, settings.card_command_seconds),
         accounts,
         receipts,
         runner,
-        SessionSettings.from_config(config),
+        settings,
         monotonic=monotonic,
         now=now,
         health=health,

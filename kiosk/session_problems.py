@@ -12,7 +12,7 @@ from card_reader.errors import (
     NotSSSECardError,
     PinBlockedError,
 )
-from kiosk.session_view import Problem, ProblemKind
+from kiosk.session.view import Problem, ProblemKind
 from kiosk.store.errors import CardNotActive, CardRefusal, StoreError, StoreUnavailable
 
 _REFUSAL_KINDS = {
@@ -61,4 +61,14 @@ def problem_for(error: Exception) -> Problem:
         "抱歉，出现了意外问题。请取回卡片后重试，或到服务窗口办理。",
         "Sorry, something went wrong. Please take your card and try again, or ask at the "
         "service desk.",
+    )
+
+
+def reader_unavailable_problem() -> Problem:
+    """The card reader (or pcscd) is gone: the out-of-service screen's words."""
+    return Problem(
+        ProblemKind.READER_UNAVAILABLE,
+        "读卡器暂时无法使用，工作人员已收到通知。请稍后再试，或到服务窗口办理。",
+        "The card reader is not working right now; staff have been told. Please try "
+        "again later, or ask at the service desk.",
     )

@@ -50,6 +50,12 @@ def test_the_repository_keeps_every_contract(tmp_path: Path) -> None:
         ("kiosk/_probe.py", "import bench.session\n", "Layers"),
         ("ui/_probe.py", "import bench.stats\n", "Layers"),
         ("card_reader/_probe.py", "import bench\n", "Layers"),
+        # The session reaches the card, the store and the printer only through its ports.
+        ("kiosk/session/_probe.py", "import kiosk.services\n", "only through its ports"),
+        ("kiosk/session/_probe.py", "import card_reader.sscard\n", "only through its ports"),
+        ("kiosk/session/_probe.py", "import card_reader.backends.pcsc\n", "through its ports"),
+        ("kiosk/session/_probe.py", "import sqlalchemy\n", "only through its ports"),
+        ("kiosk/session/_probe.py", "import printing.receipt\n", "only through its ports"),
     ],
 )
 def test_a_forbidden_import_fails_the_build(

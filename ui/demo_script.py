@@ -20,7 +20,7 @@ from card_reader.simulator.card import Faults
 from card_reader.simulator.profiles import build_card, profile
 from kiosk.app import ensure_demo_store
 from kiosk.config import KioskConfig
-from kiosk.session_view import State
+from kiosk.session.view import State
 from kiosk.worker import ManualWorker
 from printing.dispatch import FaultyPrinter, Printer
 from printing.problems import PrinterProblemKind

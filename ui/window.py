@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.session import Session
-from kiosk.session_view import State, View
+from kiosk.session.view import State, View
 from ui.i18n import text
 from ui.screens.annual import AnnualScreen
 from ui.screens.attract import AttractScreen

@@ -37,7 +37,7 @@ from card_reader.simulator.card import Faults, SimulatedCard
 from kiosk.admin_pin import hash_admin_pin
 from kiosk.config import KioskConfig, parse_config
 from kiosk.services import OUTBOX_NAME
-from kiosk.session_view import ProblemKind, State
+from kiosk.session.view import ProblemKind, State
 from kiosk.store.engine import make_engine
 from kiosk.store.pg_harness import PG_BIN, PostgresCluster
 from kiosk.store.seeding import create_store

@@ -15,7 +15,7 @@ import pytest
 
 from card_reader.backends.pcsc import PcscBackend
 from card_reader.simulator.card import Faults, SimulatedCard
-from kiosk.session_view import Busy, ProblemKind, State
+from kiosk.session.view import Busy, ProblemKind, State
 from printing.dispatch import FaultyPrinter, PrinterProblemKind, SpoolPrinter
 from tests.faults.conftest import ACCOUNT_SCREENS, FaultKiosk, FaultKioskMaker
 from tests.realparts.pcscd import VpcdReader

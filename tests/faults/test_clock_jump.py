@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from kiosk.session_view import State
+from kiosk.session.view import State
 from tests.faults.conftest import FaultKioskMaker
 
 pytestmark = pytest.mark.integration

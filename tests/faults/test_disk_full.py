@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.log import setup_logging
-from kiosk.session_view import ProblemKind, State
+from kiosk.session.view import ProblemKind, State
 from printing.problems import PrinterProblem, PrinterProblemKind
 from tests.faults.conftest import FaultKiosk, FaultKioskMaker
 

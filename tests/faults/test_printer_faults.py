@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from kiosk.session_view import ProblemKind, State
+from kiosk.session.view import ProblemKind, State
 from printing.problems import PrinterProblem, PrinterProblemKind
 from tests.faults.conftest import FaultKioskMaker
 from tests.realparts.cups import CupsServer

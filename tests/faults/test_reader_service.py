@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from card_reader.backends.pcsc import PcscBackend
-from kiosk.session_view import ProblemKind, State
+from kiosk.session.view import ProblemKind, State
 from tests.faults.conftest import FaultKiosk, FaultKioskMaker, ReaderUnplugged
 from tests.realparts.pcscd import VpcdReader
 

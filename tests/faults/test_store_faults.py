@@ -14,7 +14,7 @@ from contextlib import contextmanager
 import psycopg
 import pytest
 
-from kiosk.session_view import Busy, ProblemKind, State
+from kiosk.session.view import Busy, ProblemKind, State
 from kiosk.store.pg_harness import PostgresCluster
 from tests.faults.conftest import FaultKiosk, FaultKioskMaker
 

@@ -18,13 +18,14 @@ from sqlalchemy import select
 from card_reader.backends.virtual import VirtualBackend
 from card_reader.simulator import load_profiles
 from kiosk.app import ConfiguredReceipts
+from kiosk.card_access import ReaderCards
 from kiosk.config import KioskConfig, parse_config
 from kiosk.log import forget_secrets, setup_logging
 from kiosk.printers import ReceiptPrinter
 from kiosk.services import AccountService
 from kiosk.session import Session
-from kiosk.session_settings import SessionSettings
-from kiosk.session_view import State
+from kiosk.session.settings import SessionSettings
+from kiosk.session.view import State
 from kiosk.store.models import TABLES
 from kiosk.worker import InlineWorker
 from tests.session_kit import NOW, FakeClock, demo_card, seed_demo_store
@@ -83,9 +84,10 @@ def _kiosk(data_dir: Path, store_url: str) -> Kiosk:
     backend = VirtualBackend()
     receipts = ConfiguredReceipts(config, ReceiptPrinter.from_config(config))
     clock = FakeClock()
+    settings = SessionSettings.from_config(config)
     session = Session(
-        backend, accounts, receipts, InlineWorker(), SessionSettings.from_config(config),
-        monotonic=clock, now=lambda: NOW,
+        ReaderCards(backend, settings.card_command_seconds), accounts, receipts, InlineWorker(),
+        settings, monotonic=clock, now=lambda: NOW,
     )  # fmt: skip
     backend.subscribe(session.handle_reader_event)
     return Kiosk(config, backend, session, accounts, clock)

@@ -16,7 +16,7 @@ from card_reader.backends.virtual import VirtualBackend
 from card_reader.simulator.card import Faults
 from kiosk.admin_pin import hash_admin_pin
 from kiosk.config import KioskConfig, parse_config
-from kiosk.session_view import State
+from kiosk.session.view import State
 from printing.dispatch import Printer
 from tests.session_kit import NOW, FakeClock, demo_card, seed_demo_store
 from ui.bridge import UiThreadBridge

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from kiosk.masking import mask_name
-from kiosk.session_view import State
+from kiosk.session.view import State
 from printing.dispatch import FaultyPrinter
 from printing.problems import PrinterProblemKind
 from tests.ui.conftest import ADMIN_PIN, KioskUnderTest

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from card_reader.simulator import profile
-from kiosk.session_view import State
+from kiosk.session.view import State
 from tests.ui.conftest import KioskUnderTest
 
 UNMASKED = "[privacy]\nmask_name = false\n"

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from PySide6.QtWidgets import QGridLayout, QVBoxLayout
 
-from kiosk.session_view import View
+from kiosk.session.view import View
 from ui.i18n import text, yuan
 from ui.screens.base import Screen
 from ui.theme import Theme

@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.session import Session
-from kiosk.session_view import State, View
+from kiosk.session.view import State, View
 from ui.i18n import text
 from ui.theme import Theme
 from ui.widgets.basics import button, label

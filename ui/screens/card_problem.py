@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QVBoxLayout
 
-from kiosk.session_view import ProblemKind, View
+from kiosk.session.view import ProblemKind, View
 from ui.i18n import text
 from ui.screens.base import Screen
 from ui.theme import Theme

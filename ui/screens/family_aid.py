@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.domain import FamilyBinding
-from kiosk.session_view import View
+from kiosk.session.view import View
 from ui.i18n import relation_label, text, yuan
 from ui.screens.base import Screen
 from ui.theme import Theme

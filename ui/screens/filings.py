@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.domain import FilingStatus, RemoteFiling
-from kiosk.session_view import View
+from kiosk.session.view import View
 from ui.i18n import filing_status_label, filing_type_label, text
 from ui.screens.base import Screen
 from ui.theme import Theme

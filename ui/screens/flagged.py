@@ -7,7 +7,7 @@ from dataclasses import replace
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.domain import FlaggedCharge
-from kiosk.session_view import View
+from kiosk.session.view import View
 from ui.i18n import text
 from ui.screens.base import Screen
 from ui.screens.history import entry_row

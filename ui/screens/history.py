@@ -8,7 +8,7 @@ from functools import partial
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.domain import LedgerEntry
-from kiosk.session_view import View
+from kiosk.session.view import View
 from ui.i18n import HISTORY_FILTERS, flag_label, kind_label, signed_yuan, text, yuan
 from ui.screens.base import Screen
 from ui.theme import Theme

@@ -7,7 +7,7 @@ from functools import partial
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout
 
 from kiosk.masking import mask_name
-from kiosk.session_view import State, View
+from kiosk.session.view import State, View
 from ui.i18n import text, yuan
 from ui.screens.base import Screen
 from ui.theme import Theme

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QProgressBar, QVBoxLayout
 
-from kiosk.session_view import State, View
+from kiosk.session.view import State, View
 from ui.i18n import text
 from ui.screens.base import Screen
 from ui.theme import Theme

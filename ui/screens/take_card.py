@@ -8,7 +8,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QVBoxLayout
 
 from kiosk.session import Session
-from kiosk.session_view import View
+from kiosk.session.view import View
 from ui.i18n import text
 from ui.screens.base import Screen
 from ui.theme import Theme

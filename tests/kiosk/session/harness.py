@@ -6,10 +6,11 @@ from card_reader.backends.base import ReaderBackend
 from card_reader.backends.virtual import VirtualBackend
 from card_reader.simulator.card import Faults
 from kiosk.admin_pin import hash_admin_pin
+from kiosk.card_access import ReaderCards
 from kiosk.services import AccountService
 from kiosk.session import Session
-from kiosk.session_settings import SessionSettings
-from kiosk.session_view import MaintenanceInfo, State, View
+from kiosk.session.settings import SessionSettings
+from kiosk.session.view import MaintenanceInfo, State, View
 from kiosk.worker import InlineWorker, Worker
 from tests.session_kit import (
     NOW,
@@ -39,7 +40,7 @@ class Kiosk:
         self.receipts = receipts or RecordingReceipts()
         self.exited = False
         self.session = Session(
-            backend or self.backend,
+            ReaderCards(backend or self.backend, settings.card_command_seconds),
             accounts,
             self.receipts,
             worker or InlineWorker(),

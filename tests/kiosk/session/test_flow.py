@@ -11,7 +11,7 @@ from card_reader.events import ReaderAdded, ReaderLost
 from card_reader.simulator.card import Faults
 from kiosk.domain import LedgerKind
 from kiosk.services import AccountService
-from kiosk.session_view import Busy, ProblemKind, State, View
+from kiosk.session.view import Busy, ProblemKind, State, View
 from kiosk.store.errors import StoreUnavailable
 from kiosk.worker import ManualWorker
 from tests.kiosk.session.harness import HEALTH, SETTINGS, Kiosk

@@ -12,7 +12,7 @@ from card_reader.events import CardInserted, ReaderAdded, ReaderEvent
 from card_reader.simulator import profile
 from card_reader.simulator.card import SimulatedCard
 from kiosk.services import AccountService
-from kiosk.session_view import ProblemKind, State
+from kiosk.session.view import ProblemKind, State
 from kiosk.worker import ManualWorker
 from tests.card_reader.scripted import ScriptedCard, name_record, read, tlv
 from tests.kiosk.session.harness import SETTINGS, Kiosk

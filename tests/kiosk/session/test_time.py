@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.services import AccountService
-from kiosk.session_view import ProblemKind, State
+from kiosk.session.view import ProblemKind, State
 from kiosk.worker import ManualWorker
 from tests.kiosk.session.harness import SETTINGS, Kiosk
 

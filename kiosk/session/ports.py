@@ -1,11 +1,13 @@
-"""What the session needs of the account store and the printer (kiosk.services and
-kiosk.printers provide them; tests may pass their own)."""
+"""What the session needs of the card, the account store and the printer (kiosk.card_access,
+kiosk.services and kiosk.printers provide them; tests may pass their own). The session
+reaches those parts only through these ports (an import contract checks it)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Protocol
 
+from card_reader.identity import CardFacts, CardProbe, PinResult
 from kiosk.domain import (
     AccountSummary,
     AnnualStatement,
@@ -18,6 +20,38 @@ from kiosk.domain import (
     ReceiptData,
     RemoteFiling,
 )
+
+
+class OpenCard(Protocol):
+    """One inserted card, opened for this session. Used from the worker thread only."""
+
+    def probe(self) -> CardProbe:
+        """SELECT the application and ask the PIN tries left: all the PIN pad needs."""
+        ...
+
+    def read_facts(self) -> CardFacts:
+        """EF05 (kept once read). PinRequiredError on a card that opens it after the PIN."""
+        ...
+
+    def read_holder_if_open(self) -> bool:
+        """Read EF06 unless the card keeps it behind the PIN (then False)."""
+        ...
+
+    def verify_pin(self, pin: bytearray) -> PinResult:
+        """VERIFY; the bytearray is zeroed once the APDU is built."""
+        ...
+
+    def close(self) -> None:
+        """Disconnect from the card (never raises)."""
+        ...
+
+
+class CardPort(Protocol):
+    """The card reader, as the session uses it."""
+
+    def open(self, reader: str) -> OpenCard:
+        """Connect to the card in `reader`; every command on it has the card deadline."""
+        ...
 
 
 class AccountPort(Protocol):

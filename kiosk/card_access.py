@@ -1,0 +1,60 @@
+"""The session's CardPort over a reader backend: connect, talk SSSE with a deadline, close."""
+
+from __future__ import annotations
+
+import logging
+
+from card_reader import open_card
+from card_reader.backends.base import CardConnection, ReaderBackend
+from card_reader.errors import CardError, PinRequiredError
+from card_reader.identity import CardFacts
+from card_reader.sscard import CardProbe, PinResult, SSCard
+
+log = logging.getLogger(__name__)
+
+
+class ReaderCard:
+    """One inserted card (kiosk.session.ports.OpenCard)."""
+
+    def __init__(self, connection: CardConnection, deadline_seconds: float) -> None:
+        self._connection = connection
+        self._card: SSCard = open_card(connection, deadline_seconds=deadline_seconds)
+
+    def probe(self) -> CardProbe:
+        return self._card.probe()
+
+    def read_facts(self) -> CardFacts:
+        return self._card.read_facts()
+
+    def read_holder_if_open(self) -> bool:
+        """Also False after a good VERIFY on a card that wants more than the PIN (a 3.00 card
+        with a PSAM): the accounts only need the card number, so the person is still served."""
+        try:
+            self._card.read_holder()
+        except PinRequiredError:
+            if self._card.pin_verified:
+                log.warning("personal file still locked after a good VERIFY (PSAM card?)")
+            return False
+        return True
+
+    def verify_pin(self, pin: bytearray) -> PinResult:
+        return self._card.verify_pin(pin)
+
+    def close(self) -> None:
+        if self._card.channel.mute:  # its driver call is still stuck: leave it to the reader
+            return
+        try:
+            self._connection.disconnect()
+        except CardError as error:
+            log.debug("closing the card: %s", error.operator_message)
+
+
+class ReaderCards:
+    """kiosk.session.ports.CardPort for `backend`, every command bounded by `deadline`."""
+
+    def __init__(self, backend: ReaderBackend, deadline_seconds: float) -> None:
+        self._backend = backend
+        self._deadline = deadline_seconds
+
+    def open(self, reader: str) -> ReaderCard:
+        return ReaderCard(self._backend.connect(reader), self._deadline)

@@ -1,0 +1,183 @@
+"""What every part of the session shares: the published View, background jobs that a card
+change or a newer screen makes stale, the card in the reader, failures, and audit rows.
+
+One `SessionCore` per kiosk; the flows (reading, accounts, maintenance) and the front class
+`Session` all act through it, on the UI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from card_reader.errors import CardRemovedError
+from kiosk.backoff import FailingCardBackoff
+from kiosk.log import forget_secrets
+from kiosk.session.ports import AccountPort, OpenCard
+from kiosk.session.settings import SessionSettings
+from kiosk.session.table import OnCardOut, rule_for
+from kiosk.session.view import ProblemKind, State, View
+from kiosk.session_problems import problem_for
+from kiosk.store.errors import CardNotActive
+from kiosk.worker import Worker
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[View], None]
+
+
+@dataclass
+class CardEntry:
+    """The inserted card while a session uses it; dropped (and closed) on removal.
+
+    `card`, `number`, `region` and `refusal` are set by worker jobs (so a later job in the
+    queue sees them at once); the rest on the UI thread."""
+
+    reader: str
+    card: OpenCard | None = None
+    number: str | None = None
+    region: str | None = None  # from the card identification code (EF05 tag 01)
+    failed: bool = False  # a wrong PIN or a refusal, and no success since: counts for back-off
+    refusal: CardNotActive | None = None  # the store said no before the PIN
+
+
+class SessionCore:
+    def __init__(
+        self,
+        accounts: AccountPort,
+        worker: Worker,
+        settings: SessionSettings,
+        *,
+        monotonic: Callable[[], float],
+        now: Callable[[], datetime],
+        backoff: FailingCardBackoff,
+    ) -> None:
+        self.accounts = accounts
+        self.worker = worker
+        self.settings = settings
+        self.monotonic = monotonic
+        self.now = now
+        self.backoff = backoff
+        self.listeners: list[Listener] = []
+        self.generation = 0
+        self.navigation = 0  # the latest screen asked for wins over loads still running
+        self.card: CardEntry | None = None
+        self.last_touch = monotonic()
+        self.next_reminder = math.inf
+        self.view = View.idle(settings.language, settings.elderly)
+
+    # -- publishing --------------------------------------------------------------------
+
+    def publish(self, view: View) -> None:
+        self.view = view
+        for listener in list(self.listeners):
+            listener(view)
+
+    def go(self, state: State, **changes: Any) -> None:
+        """Move to `state`; busy, warnings and problems are cleared unless given again."""
+        defaults: dict[str, Any] = {
+            "busy": None,
+            "idle_warning_seconds": None,
+            "problem": None,
+            "pin_wrong": False,
+            "admin_pin_wrong": False,
+        }
+        self.publish(replace(self.view, state=state, **{**defaults, **changes}))
+
+    def wipe(self, state: State, **changes: Any) -> None:
+        """Forget the person: every personal field back to empty, language back to default."""
+        self.generation += 1
+        forget_secrets()
+        base = View(state, self.settings.language, self.settings.elderly)
+        if state is not State.IDLE:  # keep the person's language while they take the card
+            base = replace(base, language=self.view.language, elderly=self.view.elderly)
+        self.publish(replace(base, **changes))
+        self.last_touch = self.monotonic()
+
+    def touch(self) -> None:
+        """Any tap: the person is still here."""
+        self.last_touch = self.monotonic()
+        if self.view.idle_warning_seconds is not None:
+            self.publish(replace(self.view, idle_warning_seconds=None))
+
+    # -- background work ---------------------------------------------------------------
+
+    def run(
+        self,
+        job: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[Exception], None] | None = None,
+        *,
+        navigation: bool = False,
+    ) -> None:
+        """Run `job` on the worker; its outcome is dropped if the card changed meanwhile (or,
+        with `navigation`, if another screen was asked for)."""
+        generation = self.generation
+        if navigation:
+            self.navigation += 1
+        asked = self.navigation
+
+        def done(result: Any) -> None:
+            if generation == self.generation and asked == self.navigation:
+                on_done(result)
+
+        def failed(error: Exception) -> None:
+            if generation == self.generation and asked == self.navigation:
+                (on_error or self.failed)(error)
+
+        self.worker.submit(job, done, failed)
+
+    def failed(self, error: Exception) -> None:
+        if isinstance(error, CardRemovedError):
+            self.card_gone()
+            return
+        problem = problem_for(error)
+        if problem.kind is ProblemKind.UNEXPECTED:
+            log.error("session step failed: %s", type(error).__name__, exc_info=error)
+        else:
+            log.warning("session: %s (%s)", problem.kind.value, operator_words(error))
+        unavailable = problem.kind is ProblemKind.STORE_UNAVAILABLE
+        self.audit(f"problem_{problem.kind.value}")
+        if self.card is not None and not unavailable:
+            self.card.failed = True
+        self.wipe(State.SERVICE_UNAVAILABLE if unavailable else State.CARD_PROBLEM, problem=problem)
+
+    def audit(self, outcome: str, action: str = "session", number: str | None = None) -> None:
+        number = number or (self.card.number if self.card else None)
+        accounts = self.accounts
+        self.worker.submit(lambda: accounts.record_query(action, outcome, number), ignore, ignore)
+
+    # -- the card ----------------------------------------------------------------------
+
+    def card_gone(self) -> None:
+        """The card left (or its reader did): forget the person, close the card."""
+        card, self.card = self.card, None
+        if card is not None and card.failed:
+            delay = self.backoff.record_failure()
+            if delay:
+                self.audit(f"next_card_{delay:.0f}s", "backoff", card.number)
+        if card is not None and card.card is not None:
+            self.worker.submit(card.card.close, ignore, ignore)
+        self.next_reminder = math.inf
+        if rule_for(self.view.state).card_out is OnCardOut.WIPE:
+            self.wipe(State.IDLE)
+
+    def end_session(self, printed: bool = False) -> None:
+        """ "I am done" or a timeout: forget the person and ask for the card back."""
+        if self.card is None:
+            self.wipe(State.IDLE)
+            return
+        self.wipe(State.TAKE_CARD, printed=printed)
+        self.next_reminder = self.monotonic() + self.settings.take_card_reminder_seconds
+
+
+def operator_words(error: Exception) -> str:
+    return str(getattr(error, "operator_message", "") or type(error).__name__)
+
+
+def ignore(_: object) -> None:
+    """Fire-and-forget jobs (audit rows, closing a card) need no answer."""

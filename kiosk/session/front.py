@@ -1,0 +1,239 @@
+"""The kiosk session's front: the one object the UI talks to.
+
+The UI calls the intent methods and forwards reader events and a periodic `tick()`, all on
+its own thread; the session answers by publishing a new immutable `View`. Whether an intent
+is accepted, how long a state may last and what a card event does come from the state table
+(kiosk/session/table.py); the work is done by the flows: `CardReading` (card in to balance),
+`AccountScreens` (screens, pages, receipt) and `Maintenance`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+
+from card_reader.events import (
+    CardInserted,
+    CardRemoved,
+    ReaderAdded,
+    ReaderEvent,
+    ReaderLost,
+    ServiceLost,
+)
+from kiosk.backoff import FailingCardBackoff
+from kiosk.domain import LedgerKind
+from kiosk.session.accounts import AccountScreens
+from kiosk.session.core import Listener, SessionCore
+from kiosk.session.maintenance import Maintenance
+from kiosk.session.ports import AccountPort, CardPort, ReceiptPort
+from kiosk.session.reading import CardReading
+from kiosk.session.settings import SessionSettings
+from kiosk.session.table import Intent, OnCardIn, OnTimeout, Timeout, accepts, rule_for
+from kiosk.session.view import MaintenanceInfo, ProblemKind, State, View
+from kiosk.session_problems import reader_unavailable_problem
+from kiosk.worker import Worker
+
+log = logging.getLogger(__name__)
+READER_GRACE_SECONDS = 3.0
+
+
+class Session:
+    def __init__(
+        self,
+        cards: CardPort,
+        accounts: AccountPort,
+        receipts: ReceiptPort,
+        worker: Worker,
+        settings: SessionSettings,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = datetime.now,
+        health: Callable[[], MaintenanceInfo] | None = None,
+        on_exit: Callable[[], None] | None = None,
+        refill_paper: Callable[[], None] | None = None,
+        backoff: FailingCardBackoff | None = None,
+    ) -> None:
+        backoff = backoff or FailingCardBackoff(clock=monotonic)
+        self.core = SessionCore(
+            accounts, worker, settings, monotonic=monotonic, now=now, backoff=backoff
+        )
+        self.reading = CardReading(self.core, cards)
+        self.accounts = AccountScreens(self.core, receipts)
+        self.maintenance = Maintenance(self.core, health, on_exit, refill_paper)
+        self.settings = settings
+        self._readers: set[str] = set()
+        # A backend that never reports a reader (none plugged in, pcscd down at start) is
+        # out of service once this grace time has passed.
+        self._reader_deadline = monotonic() + READER_GRACE_SECONDS
+
+    @property
+    def view(self) -> View:
+        return self.core.view
+
+    def subscribe(self, listener: Listener) -> None:
+        self.core.listeners.append(listener)
+        listener(self.core.view)
+
+    def _accepts(self, intent: Intent) -> bool:
+        self.core.touch()
+        return accepts(self.core.view.state, intent)
+
+    # -- reader events -----------------------------------------------------------------
+
+    def handle_reader_event(self, event: ReaderEvent) -> None:
+        core = self.core
+        if isinstance(event, CardInserted):
+            card_in = rule_for(core.view.state).card_in
+            if core.card is None and card_in is OnCardIn.READ:
+                self.reading.card_inserted(event.reader)
+        elif isinstance(event, CardRemoved):
+            if core.card is not None and core.card.reader == event.reader:
+                core.card_gone()
+        elif isinstance(event, ServiceLost):
+            self._readers.clear()
+            self._reader_lost(type(event).__name__)
+        elif isinstance(event, ReaderLost):
+            self._readers.discard(event.reader)
+            if core.card is not None and core.card.reader == event.reader:
+                core.card_gone()
+            if not self._readers:
+                self._reader_lost(type(event).__name__)
+        elif isinstance(event, ReaderAdded):
+            self._readers.add(event.reader)
+            problem = core.view.problem
+            if problem is not None and problem.kind is ProblemKind.READER_UNAVAILABLE:
+                core.wipe(State.IDLE)
+
+    def _reader_lost(self, why: str) -> None:
+        log.warning("reader unavailable: %s", why)
+        if self.core.card is not None:
+            self.core.card_gone()
+        if self.core.view.state in (State.MAINTENANCE_PIN, State.MAINTENANCE):
+            return
+        self.core.wipe(State.SERVICE_UNAVAILABLE, problem=reader_unavailable_problem())
+
+    def read_held_for(self) -> float:
+        """Seconds until a card held back by the failing-card back-off is read (0: not held)."""
+        return self.reading.held_for()
+
+    # -- what the person does ----------------------------------------------------------
+
+    def touch(self) -> None:
+        self.core.touch()
+
+    def more_time(self) -> None:
+        self.core.touch()
+
+    def set_language(self, language: str) -> None:
+        self.core.touch()
+        if language in ("zh", "en") and language != self.core.view.language:
+            self.core.publish(replace(self.core.view, language=language))
+
+    def set_elderly(self, elderly: bool) -> None:
+        self.core.touch()
+        if elderly != self.core.view.elderly:
+            self.accounts.set_text_size(elderly)
+
+    def submit_pin(self, pin: bytearray) -> None:
+        if self._accepts(Intent.ENTER_PIN):
+            self.reading.submit_pin(pin)
+        else:
+            pin[:] = bytes(len(pin))
+
+    def show(self, state: State) -> None:
+        if self._accepts(Intent.OPEN_SCREEN):
+            self.accounts.show(state)
+
+    def history_page(self, page: int) -> None:
+        if self._accepts(Intent.OPEN_SCREEN):
+            self.accounts.history_page(page)
+
+    def history_filter(self, kind: LedgerKind | None) -> None:
+        if self._accepts(Intent.OPEN_SCREEN):
+            self.accounts.history_filter(kind)
+
+    def print_receipt(self) -> None:
+        if self._accepts(Intent.PRINT):
+            self.accounts.print_receipt()
+
+    def finish(self) -> None:
+        """ "I am done": forget the person and ask for the card back."""
+        if self._accepts(Intent.LEAVE_MAINTENANCE):
+            self.maintenance.leave()
+        elif accepts(self.core.view.state, Intent.FINISH):
+            self.core.end_session()
+
+    # -- maintenance -------------------------------------------------------------------
+
+    def open_maintenance(self) -> None:
+        """The hidden long-press: only from the start screen, never over a person's data."""
+        if accepts(self.core.view.state, Intent.OPEN_MAINTENANCE):
+            self.maintenance.open()
+
+    def submit_admin_pin(self, pin: bytearray) -> None:
+        if self._accepts(Intent.ENTER_ADMIN_PIN):
+            self.maintenance.submit_admin_pin(pin)
+        else:
+            pin[:] = bytes(len(pin))
+
+    def refresh_maintenance(self) -> None:
+        if self._accepts(Intent.MAINTAIN):
+            self.maintenance.refresh()
+
+    def paper_refilled(self) -> None:
+        if self._accepts(Intent.MAINTAIN):
+            self.maintenance.paper_refilled()
+
+    def leave_maintenance(self) -> None:
+        if accepts(self.core.view.state, Intent.LEAVE_MAINTENANCE):
+            self.maintenance.leave()
+
+    def exit_kiosk(self) -> None:
+        if accepts(self.core.view.state, Intent.MAINTAIN):
+            self.maintenance.exit_kiosk()
+
+    # -- time --------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Called a few times a second by the UI: each state's bound from the table."""
+        core = self.core
+        now = core.monotonic()
+        state = core.view.state
+        rule = rule_for(state)
+        if state is State.IDLE and not self._readers and now >= self._reader_deadline:
+            self._reader_lost("no reader reported since start")
+        elif rule.timeout is Timeout.READ:
+            self.reading.tick(now)
+        elif rule.timeout is Timeout.REMINDER and now >= core.next_reminder:
+            core.next_reminder = now + core.settings.take_card_reminder_seconds
+            reminders = core.view.take_card_reminders + 1
+            core.publish(replace(core.view, take_card_reminders=reminders))
+        elif rule.timeout in (Timeout.IDLE, Timeout.PIN) and core.view.busy is None:
+            held = rule.holds_while_no_reader and not self._readers  # until the reader is back
+            if not held:
+                self._check_idle(now, state)
+
+    def _check_idle(self, now: float, state: State) -> None:
+        core, rule = self.core, rule_for(state)
+        settings = core.settings
+        limit = settings.pin_entry_seconds if rule.timeout is Timeout.PIN else settings.idle_seconds
+        warning = settings.idle_warning_seconds
+        quiet = now - core.last_touch
+        if quiet >= limit + warning:
+            log.info("session timed out in %s", state.value)
+            if rule.on_timeout is OnTimeout.START_SCREEN:
+                core.wipe(State.IDLE)
+            else:
+                core.end_session()
+        elif quiet >= limit:
+            left = math.ceil(limit + warning - quiet)
+            if core.view.idle_warning_seconds != left:
+                core.publish(replace(core.view, idle_warning_seconds=left))
+
+    def close(self) -> None:
+        self.core.generation += 1
+        self.core.listeners.clear()

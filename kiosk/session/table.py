@@ -1,0 +1,137 @@
+"""The session's flow as data: for every state, what a person may do there, how long it may
+last and what the timeout does, and what a card event does.
+
+`Session` looks every decision up here, so this table is the flow; docs/architecture.md
+prints it (`kiosk.session.table.as_markdown`), and a test walks it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from kiosk.session.view import State
+
+
+class Intent(enum.Enum):
+    """Something the person (or the operator) asks for."""
+
+    ENTER_PIN = "enter the card PIN"
+    OPEN_SCREEN = "open an account screen or a history page"
+    PRINT = "print a receipt"
+    FINISH = "finish (take the card)"
+    OPEN_MAINTENANCE = "open maintenance (long press)"
+    ENTER_ADMIN_PIN = "enter the maintenance PIN"
+    MAINTAIN = "refresh health, paper refilled, exit the kiosk"
+    LEAVE_MAINTENANCE = "leave maintenance"
+
+
+class Timeout(enum.Enum):
+    """Which of kiosk.toml's [timeouts] bounds the state, and so what ends it."""
+
+    IDLE = "idle_seconds, then the idle_warning_seconds countdown"
+    PIN = "pin_entry_seconds, then the idle_warning_seconds countdown"
+    READ = "card_read_seconds (or the failing-card back-off, then the read)"
+    REMINDER = "take_card_reminder_seconds, repeating"
+    NONE = "none"
+
+
+class OnTimeout(enum.Enum):
+    END_SESSION = "ask for the card back (take-card screen), forgetting the person"
+    START_SCREEN = "back to the start screen"
+    READ_FAILED = "the card-problem screen: reading took too long"
+    REMIND = "say 'please take your card' again"
+    NOTHING = "nothing"
+
+
+class OnCardIn(enum.Enum):
+    READ = "read it, unless a card is in already"
+    IGNORE = "ignored"
+
+
+class OnCardOut(enum.Enum):
+    WIPE = "forget the person, start screen"
+    STAY = "stay (no person's data here)"
+
+
+ALL_STATES_INTENTS = "language, large text, more time and any tap are accepted everywhere"
+
+
+@dataclass(frozen=True)
+class Rule:
+    intents: frozenset[Intent]
+    timeout: Timeout
+    on_timeout: OnTimeout
+    card_in: OnCardIn = OnCardIn.READ  # when no card is in already
+    card_out: OnCardOut = OnCardOut.WIPE
+    no_timeout_because: str = ""  # required when timeout is NONE
+    holds_while_no_reader: bool = False  # the timeout waits until a reader is back
+
+
+_ACCOUNT = frozenset({Intent.OPEN_SCREEN, Intent.PRINT, Intent.FINISH})
+_ACCOUNT_RULE = Rule(_ACCOUNT, Timeout.IDLE, OnTimeout.END_SESSION)
+
+TABLE: dict[State, Rule] = {
+    State.IDLE: Rule(
+        frozenset({Intent.OPEN_MAINTENANCE}), Timeout.NONE, OnTimeout.NOTHING,
+        no_timeout_because="the start screen waits for a card; nobody's data is on it",
+    ),
+    State.READING: Rule(frozenset(), Timeout.READ, OnTimeout.READ_FAILED),
+    State.PIN_ENTRY: Rule(
+        frozenset({Intent.ENTER_PIN, Intent.FINISH}), Timeout.PIN, OnTimeout.END_SESSION
+    ),
+    State.OVERVIEW: _ACCOUNT_RULE,
+    State.HISTORY: _ACCOUNT_RULE,
+    State.CONTRIBUTIONS: _ACCOUNT_RULE,
+    State.ANNUAL: _ACCOUNT_RULE,
+    State.FAMILY_AID: _ACCOUNT_RULE,
+    State.FILINGS: _ACCOUNT_RULE,
+    State.FLAGGED: _ACCOUNT_RULE,
+    # A print in progress accepts nothing (busy); its problem screen offers the account again.
+    State.PRINTING: _ACCOUNT_RULE,
+    State.TAKE_CARD: Rule(frozenset(), Timeout.REMINDER, OnTimeout.REMIND),
+    State.CARD_PROBLEM: Rule(frozenset({Intent.FINISH}), Timeout.IDLE, OnTimeout.END_SESSION),
+    State.SERVICE_UNAVAILABLE: Rule(
+        frozenset({Intent.FINISH}), Timeout.IDLE, OnTimeout.END_SESSION,
+        holds_while_no_reader=True,
+    ),
+    State.MAINTENANCE_PIN: Rule(
+        frozenset({Intent.ENTER_ADMIN_PIN, Intent.LEAVE_MAINTENANCE}), Timeout.PIN,
+        OnTimeout.START_SCREEN, card_in=OnCardIn.IGNORE, card_out=OnCardOut.STAY,
+    ),
+    State.MAINTENANCE: Rule(
+        frozenset({Intent.MAINTAIN, Intent.LEAVE_MAINTENANCE}), Timeout.IDLE,
+        OnTimeout.START_SCREEN, card_in=OnCardIn.IGNORE, card_out=OnCardOut.STAY,
+    ),
+}  # fmt: skip
+
+
+def rule_for(state: State) -> Rule:
+    return TABLE[state]
+
+
+def accepts(state: State, intent: Intent) -> bool:
+    return intent in TABLE[state].intents
+
+
+def as_markdown() -> str:
+    """The table for docs/architecture.md, generated so the document cannot drift."""
+    lines = [
+        "| state | accepts | bounded by | when it runs out | card in | card out |",
+        "|---|---|---|---|---|---|",
+    ]
+    for state, rule in TABLE.items():
+        intents = ", ".join(i.value for i in sorted(rule.intents, key=lambda i: i.name)) or "-"
+        bound = rule.timeout.value
+        if rule.timeout is Timeout.NONE:
+            bound = f"none: {rule.no_timeout_because}"
+        if rule.holds_while_no_reader:
+            bound += " (held while no reader is connected)"
+        lines.append(
+            f"| {state.value} | {intents} | {bound} | {rule.on_timeout.value} "
+            f"| {rule.card_in.value} | {rule.card_out.value} |"
+        )
+    lines.append("")
+    lines.append(f"In every state: {ALL_STATES_INTENTS}; pulling the card from a reader that")
+    lines.append("is lost, or losing every reader, shows the reader-unavailable screen.")
+    return "\n".join(lines) + "\n"
