@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kiosk.card_access import ReaderCards
 from kiosk.deferred import DeferredAccounts
@@ -50,7 +50,7 @@ class ConfiguredReceipts:
 class KioskParts:
     config: KioskConfig
     backend: ReaderBackend
-    accounts: Any  # a DeferredAccounts standing in for an AccountService
+    accounts: DeferredAccounts  # the AccountService, built after the first paint
     receipts: ConfiguredReceipts
     worker: Worker
     session: Session

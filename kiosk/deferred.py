@@ -9,15 +9,33 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
+from kiosk.domain import (
+    AccountSummary,
+    AnnualStatement,
+    Contribution,
+    FamilyBinding,
+    FlaggedCharge,
+    HistoryPage,
+    LedgerKind,
+    MaskingRules,
+    ReceiptData,
+    RemoteFiling,
+)
 from kiosk.store.errors import StoreUnavailable
 
 if TYPE_CHECKING:
     from kiosk.services import AccountService
 
+DEFAULT_MASKING = MaskingRules()
+
 
 class DeferredAccounts:
+    """kiosk.session.ports.AccountPort (and the heartbeat's calls), each passed on to the
+    AccountService once it is built."""
+
     def __init__(self, build: Callable[[], AccountService]) -> None:
         self._build = build
         self._service: AccountService | None = None
@@ -44,5 +62,78 @@ class DeferredAccounts:
             if self._service is not None:
                 self._service.close()
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.service, name)
+    # -- what the session asks (kiosk.session.ports.AccountPort) ---------------------------
+
+    def card_status(self, card_number: str) -> None:
+        self.service.card_status(card_number)
+
+    def summary(self, card_number: str, card_region: str = "") -> AccountSummary:
+        return self.service.summary(card_number, card_region)
+
+    def history(
+        self,
+        card_number: str,
+        page: int = 1,
+        page_size: int = 20,
+        kind: LedgerKind | None = None,
+        since: date | datetime | None = None,
+    ) -> HistoryPage:
+        return self.service.history(card_number, page, page_size, kind, since)
+
+    def contributions(self, card_number: str, months: int = 12) -> tuple[Contribution, ...]:
+        return self.service.contributions(card_number, months)
+
+    def annual_statement(self, card_number: str, year: int | None = None) -> AnnualStatement:
+        return self.service.annual_statement(card_number, year)
+
+    def flagged_charges(self, card_number: str) -> tuple[FlaggedCharge, ...]:
+        return self.service.flagged_charges(card_number)
+
+    def family_bindings(self, card_number: str) -> tuple[FamilyBinding, ...]:
+        return self.service.family_bindings(card_number)
+
+    def filings(self, card_number: str) -> tuple[RemoteFiling, ...]:
+        return self.service.filings(card_number)
+
+    def receipt_data(
+        self,
+        card_number: str,
+        printed_at: datetime,
+        serial: str,
+        masking: MaskingRules = DEFAULT_MASKING,
+        *,
+        entries: int = 10,
+        language: str = "zh",
+        card_region: str = "",
+    ) -> ReceiptData:
+        return self.service.receipt_data(
+            card_number, printed_at, serial, masking,
+            entries=entries, language=language, card_region=card_region,
+        )  # fmt: skip
+
+    def record_query(
+        self, action: str, outcome: str, card_number: str | None = None, reachable: bool = True
+    ) -> None:
+        self.service.record_query(action, outcome, card_number, reachable)
+
+    # -- what the heartbeat and maintenance ask -------------------------------------------
+
+    def record_heartbeat(
+        self,
+        reader_state: str,
+        printer_state: str,
+        paper_left_mm: int | None = None,
+        *,
+        last_error: str = "",
+        version: str = "",
+    ) -> None:
+        self.service.record_heartbeat(
+            reader_state, printer_state, paper_left_mm, last_error=last_error, version=version
+        )
+
+    def flush_outbox(self) -> int:
+        return self.service.flush_outbox()
+
+    @property
+    def outbox_pending(self) -> int:
+        return self.service.outbox_pending

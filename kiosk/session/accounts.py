@@ -11,11 +11,18 @@ from card_reader.errors import CardRemovedError
 from kiosk.domain import LedgerKind
 from kiosk.session.core import SessionCore, operator_words
 from kiosk.session.ports import ReceiptPort
-from kiosk.session.view import Busy, State
+from kiosk.session.view import Busy, ListPage, State
 from kiosk.session_problems import problem_for
 from printing.problems import PrinterProblem, PrinterProblemKind
 
 log = logging.getLogger(__name__)
+# The short lists, paged in the session: the screen and the View field that holds each.
+LISTS = {
+    State.CONTRIBUTIONS: "contributions",
+    State.FAMILY_AID: "family",
+    State.FILINGS: "filings",
+    State.FLAGGED: "flagged",
+}
 
 
 class AccountScreens:
@@ -59,8 +66,20 @@ class AccountScreens:
         if state not in loaders:
             raise ValueError(f"not an account screen: {state}")
         load, field_name = loaders[state]
+        rows = core.settings.list_size(core.view.elderly)
+
+        def loaded(data: Any) -> None:
+            first = ListPage.first(len(data), rows) if state in LISTS else None
+            core.go(state, **{field_name: data}, list_page=first)
+
         core.publish(replace(core.view, busy=Busy.LOADING))
-        core.run(load, lambda data: core.go(state, **{field_name: data}), navigation=True)
+        core.run(load, loaded, navigation=True)
+
+    def list_page(self, page: int) -> None:
+        """Another page of the short list on screen."""
+        view = self.core.view
+        if view.list_page is not None and view.state in LISTS:
+            self.core.publish(replace(view, list_page=view.list_page.at(page)))
 
     def history_page(self, page: int) -> None:
         number = self._number()
@@ -78,6 +97,11 @@ class AccountScreens:
         that was first on screen."""
         core = self.core
         view = replace(core.view, elderly=elderly)
+        if view.state in LISTS and view.list_page is not None:
+            items = len(getattr(view, LISTS[view.state]))
+            rows = core.settings.list_size(elderly)
+            core.publish(replace(view, list_page=view.list_page.resized(items, rows)))
+            return
         page = view.history
         number = core.card.number if core.card else None
         if view.state is not State.HISTORY or page is None or number is None:

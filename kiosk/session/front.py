@@ -152,6 +152,11 @@ class Session:
         if self._accepts(Intent.OPEN_SCREEN):
             self.accounts.history_page(page)
 
+    def list_page(self, page: int) -> None:
+        """Page `page` of the short list on screen (contributions, family, filings, flagged)."""
+        if self._accepts(Intent.OPEN_SCREEN):
+            self.accounts.list_page(page)
+
     def history_filter(self, kind: LedgerKind | None) -> None:
         if self._accepts(Intent.OPEN_SCREEN):
             self.accounts.history_filter(kind)

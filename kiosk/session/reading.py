@@ -15,6 +15,7 @@ from card_reader.errors import PinBlockedError, PinRequiredError
 from card_reader.identity import CardFacts, CardProbe, PinResult, PinStatus
 from kiosk.domain import AccountSummary
 from kiosk.log import register_secret
+from kiosk.masking import mask_name
 from kiosk.session.core import CardEntry, SessionCore
 from kiosk.session.ports import CardPort, OpenCard
 from kiosk.session.view import Busy, State
@@ -141,11 +142,13 @@ class CardReading:
             core.go(State.PIN_ENTRY, pin_tries_left=result.tries_left, pin_wrong=True)
         else:
             core.backoff.record_success()
+            name = ""
             if summary is not None:  # logs redact this name until the session is wiped
                 register_secret(summary.person_name)
+                name = mask_name(summary.person_name, core.settings.masking)
             if core.card is not None:
                 core.card.failed = False
-            core.go(State.OVERVIEW, summary=summary, pin_tries_left=None)
+            core.go(State.OVERVIEW, summary=summary, display_name=name, pin_tries_left=None)
 
 
 def _facts_if_open(card: OpenCard) -> CardFacts | None:

@@ -24,12 +24,18 @@ class SessionSettings:
     masking: MaskingRules = field(default_factory=MaskingRules)
     receipt_entries: int = 10
     admin_pin_hash: str = ""
-    # Rows per history page: fewer, bigger rows in elderly mode (ui.md).
+    # Rows per page: fewer, bigger rows in elderly mode (ui.md). A history row has two lines,
+    # a row of the short lists (contributions, family aid, filings, flagged) one or two.
     history_rows: int = 4
     history_rows_elderly: int = 3
+    list_rows: int = 5
+    list_rows_elderly: int = 3
 
     def page_size(self, elderly: bool) -> int:
         return self.history_rows_elderly if elderly else self.history_rows
+
+    def list_size(self, elderly: bool) -> int:
+        return self.list_rows_elderly if elderly else self.list_rows
 
     @classmethod
     def from_config(cls, config: KioskConfig) -> SessionSettings:

@@ -54,7 +54,7 @@ class OnCardOut(enum.Enum):
     STAY = "stay (no person's data here)"
 
 
-ALL_STATES_INTENTS = "language, large text, more time and any tap are accepted everywhere"
+ALL_STATES_INTENTS = "the language, large text, more time and any tap are accepted"
 
 
 @dataclass(frozen=True)
@@ -132,6 +132,6 @@ def as_markdown() -> str:
             f"| {rule.card_in.value} | {rule.card_out.value} |"
         )
     lines.append("")
-    lines.append(f"In every state: {ALL_STATES_INTENTS}; pulling the card from a reader that")
-    lines.append("is lost, or losing every reader, shows the reader-unavailable screen.")
+    lines.append(f"In every state {ALL_STATES_INTENTS}; losing every reader (or pcscd) shows")
+    lines.append("the reader-unavailable screen, except in maintenance.")
     return "\n".join(lines) + "\n"

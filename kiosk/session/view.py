@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import TypeVar
 
 from kiosk.domain import (
     AccountSummary,
@@ -20,6 +21,8 @@ from kiosk.domain import (
     LedgerKind,
     RemoteFiling,
 )
+
+T = TypeVar("T")
 
 
 class State(enum.Enum):
@@ -104,6 +107,30 @@ class MaintenanceInfo:
 
 
 @dataclass(frozen=True)
+class ListPage:
+    """Which page of a short list (contributions, family aid, filings, flagged) is shown."""
+
+    page: int
+    pages: int
+    rows: int
+
+    @classmethod
+    def first(cls, items: int, rows: int) -> ListPage:
+        return cls(1, max(1, -(-items // rows)), rows)
+
+    def at(self, page: int) -> ListPage:
+        return ListPage(max(1, min(self.pages, page)), self.pages, self.rows)
+
+    def resized(self, items: int, rows: int) -> ListPage:
+        """The same first row on screen with `rows` a page (the text size changed)."""
+        first_row = (self.page - 1) * self.rows
+        return ListPage.first(items, rows).at(first_row // rows + 1)
+
+    def of(self, items: tuple[T, ...]) -> tuple[T, ...]:
+        return items[(self.page - 1) * self.rows : self.page * self.rows]
+
+
+@dataclass(frozen=True)
 class View:
     state: State
     language: str
@@ -111,6 +138,7 @@ class View:
     busy: Busy | None = None
     # -- personal data: only while a card is in and the PIN was right ---------------------
     summary: AccountSummary | None = None
+    display_name: str = ""  # the name as the screen shows it (masked per kiosk.toml)
     history: HistoryPage | None = None
     history_kind: LedgerKind | None = None
     contributions: tuple[Contribution, ...] = ()
@@ -118,6 +146,7 @@ class View:
     family: tuple[FamilyBinding, ...] = ()
     filings: tuple[RemoteFiling, ...] = ()
     flagged: tuple[FlaggedCharge, ...] = ()
+    list_page: ListPage | None = None  # the page of the short list on screen
     # -- the flow ---------------------------------------------------------------------------
     pin_tries_left: int | None = None
     pin_wrong: bool = False
@@ -135,6 +164,6 @@ class View:
     @property
     def has_personal_data(self) -> bool:
         return any(
-            (self.summary, self.history, self.contributions, self.annual, self.family,
-             self.filings, self.flagged)
+            (self.summary, self.display_name, self.history, self.contributions, self.annual,
+             self.family, self.filings, self.flagged)
         )  # fmt: skip

@@ -24,7 +24,7 @@ def test_a_heartbeat_row_says_how_the_kiosk_is(make_kiosk: Callable[..., KioskUn
         kiosk.qtbot.waitUntil(lambda: housekeeping.last_store_state == "ok", timeout=5000)
     finally:
         housekeeping.stop()
-    with kiosk.parts.accounts.engine.connect() as connection:
+    with kiosk.parts.accounts.service.engine.connect() as connection:
         rows = connection.execute(select(TABLES["kiosk_heartbeat"])).mappings().all()
     row = next(r for r in rows if r["kiosk_id"] == "ui-test-kiosk")
     assert row["reader_state"] == "ok (1)"

@@ -7,7 +7,7 @@ so nothing of them is left in the widget tree, not even until the next event loo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
@@ -17,7 +17,7 @@ from kiosk.session.view import State, View
 from ui.i18n import text
 from ui.theme import Theme
 from ui.widgets.basics import button, label
-from ui.widgets.local_pages import LocalPages
+from ui.widgets.pager import pager
 
 
 class Screen(QWidget):
@@ -28,7 +28,6 @@ class Screen(QWidget):
         self._outer = QVBoxLayout(self)
         self._outer.setContentsMargins(0, 0, 0, 0)
         self._content: QWidget | None = None
-        self.pages = LocalPages()
         self.heading = ""  # shown in the window's top bar, beside the language switch
 
     def show_view(self, view: View, theme: Theme) -> None:
@@ -61,19 +60,21 @@ class Screen(QWidget):
         layout: QVBoxLayout,
         view: View,
         theme: Theme,
-        items: Sequence[Any],
+        items: tuple[Any, ...],
         make_row: Callable[[Any], QWidget],
         empty_key: str = "empty",
     ) -> None:
-        """A short list in pages of 5 (3 in elderly mode), then Previous / Next, Back, Finish."""
-
-        def rerender() -> None:
-            self.session.touch()
-            self.show_view(view, theme)
-
-        rows = 3 if theme.elderly else 5
-        pages = self.pages.add(layout, view.language, rows, items, make_row, rerender, empty_key)
-        self.back_and_finish(layout, view, pages)
+        """The session's page of a short list, then Previous / Next, Back, Finish."""
+        page = view.list_page
+        if not items:
+            layout.addWidget(label(text(empty_key, view.language), role="muted"))
+        for item in page.of(items) if page is not None else items:
+            layout.addWidget(make_row(item))
+        layout.addStretch(1)
+        bar = None
+        if page is not None and page.pages > 1:
+            bar = pager(page.page, page.pages, view.language, self.session.list_page)
+        self.back_and_finish(layout, view, bar)
 
     def set_heading(self, key: str, view: View, **values: object) -> None:
         self.heading = text(key, view.language, **values)

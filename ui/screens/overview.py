@@ -6,7 +6,6 @@ from functools import partial
 
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout
 
-from kiosk.masking import mask_name
 from kiosk.session.view import State, View
 from ui.i18n import text, yuan
 from ui.screens.base import Screen
@@ -29,8 +28,7 @@ class OverviewScreen(Screen):
         if summary is None:
             return
         language = view.language
-        masking = self.session.settings.masking
-        self.set_heading("overview.greeting", view, name=mask_name(summary.person_name, masking))
+        self.set_heading("overview.greeting", view, name=view.display_name)
         # The card's region shares the balance caption's row: the overview must fit 1280x800
         # in large text with a filing and flagged charges shown.
         caption = QHBoxLayout()

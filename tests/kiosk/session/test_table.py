@@ -4,9 +4,11 @@ does what the table says when that bound runs out."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from kiosk.session.document import with_table
 from kiosk.session.table import (
     TABLE,
     Intent,
@@ -112,3 +114,12 @@ def test_the_take_card_screen_reminds_and_the_pin_pad_takes_a_pin(kiosk: Kiosk) 
     kiosk.clock.advance(SETTINGS.take_card_reminder_seconds)
     kiosk.session.tick()
     assert kiosk.view.take_card_reminders == 1
+
+
+def test_the_architecture_document_shows_the_table_as_it_is() -> None:
+    document = (Path(__file__).resolve().parents[3] / "docs" / "architecture.md").read_text(
+        encoding="utf-8"
+    )
+    assert with_table(document) == document, (
+        "run: python -m kiosk.session.document docs/architecture.md"
+    )
