@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from card_reader.errors import CardDataDamagedError
 from card_reader.identity import (
+    PADDING,
     birth_date_from_citizen_id,
     checked_citizen_id,
     citizen_id_check_char,
@@ -71,14 +72,14 @@ def test_ascii_fields_are_printable_or_damaged(raw: bytes) -> None:
 
 @FUZZ
 @given(any_bytes)
-def test_names_are_printable_gbk_or_damaged(raw: bytes) -> None:
+def test_names_are_printable_gb18030_or_damaged(raw: bytes) -> None:
     try:
         name = decode_name(raw)
     except CardDataDamagedError:
         return
     assert name
     assert name.isprintable()
-    assert name.encode("gbk") == raw.rstrip(b"\x00\x20")
+    assert name.encode("gb18030") == raw.rstrip(PADDING)  # 0x00, 0x20 or 0xFF padding
 
 
 @FUZZ
