@@ -33,6 +33,8 @@ PYTHON_MODULES = {
 }
 
 CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+# Names with characters past U+FFFF (GB 18030 four-byte, e.g. 𠮷) need it on screen and slip.
+EXT_B_FONT = Path("/usr/share/fonts/truetype/hanazono/HanaMinB.ttf")
 SETUP_FIX = "run `bash scripts/setup.sh` (installs Debian packages and the venv)"
 
 
@@ -83,7 +85,15 @@ def check_system(config: KioskConfig | None) -> list[Finding]:
             CJK_FONT.exists(),
             str(CJK_FONT) if CJK_FONT.exists() else "missing: Chinese text would show as boxes",
             "" if CJK_FONT.exists() else f"apt-get install fonts-wqy-zenhei ({SETUP_FIX})",
-        )
+        ),
+        Finding(
+            "font HanaMinB",
+            EXT_B_FONT.exists(),
+            str(EXT_B_FONT)
+            if EXT_B_FONT.exists()
+            else "missing: rare characters in names (𠮷) would print as boxes",
+            "" if EXT_B_FONT.exists() else f"apt-get install fonts-hanazono ({SETUP_FIX})",
+        ),
     ]
     wants_pcsc = config is not None and config.reader.backend == "pcsc"
     wants_cups = config is not None and config.printer.kind == "cups"
