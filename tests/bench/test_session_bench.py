@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from bench import holders
 from bench import session as session_bench
 from bench.store import CACHE_ENV
 from card_reader import open_card
@@ -39,9 +40,9 @@ def _apdus_before_pin_pad(cache: Path) -> int:
     """What the session sends before the PIN pad: SELECT and the tries probe."""
     now = datetime.fromisoformat(json.loads((cache / "sqlite-20000.json").read_text())["now"])
     url = f"sqlite:///{cache / 'accounts-20000.sqlite3'}"
-    holder = session_bench.card_holders(url, now, 1)[0]
+    holder = holders.card_holders(url, now, 1)[0]
     backend = VirtualBackend()
-    backend.insert(session_bench.holder_card(holder))
+    backend.insert(holders.holder_card(holder))
     card = open_card(backend.connect(backend.reader))
     card.probe()
     return card.channel.apdu_count
