@@ -276,3 +276,18 @@ def test_no_matching_reader_is_reported_once_and_to_late_subscribers(
         assert [type(e) for e in late] == [ServiceLost]
     finally:
         backend.close()
+
+
+def test_kiosk_card_read_of_a_six_try_card_without_the_tries_probe(
+    vpcd_reader: VpcdReader,
+) -> None:
+    expected = profile("six-tries").raw
+    reader = vpcd_reader.insert("six-tries")
+    result = read_json(vpcd_reader, "--reader", reader)
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert shown["pin_tries_left"] is None  # this card does not say before a VERIFY
+    assert (shown["name"], shown["region_code"]) == (expected["name"], expected["region_code"])
+    wrong = read_json(vpcd_reader, "--reader", reader, "--pin", "000000")
+    assert wrong.returncode == 12
+    assert "5 tries left" in wrong.stderr  # counted from the card's own 63Cx, not a constant
