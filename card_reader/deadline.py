@@ -21,12 +21,13 @@ A = TypeVar("A")
 
 
 class _Outcome:
-    __slots__ = ("done", "error", "value")
+    __slots__ = ("abandoned", "done", "error", "value")
 
     def __init__(self) -> None:
         self.done = threading.Event()
         self.value: object = None
         self.error: BaseException | None = None
+        self.abandoned = False  # the caller gave up waiting: its runner ends when it returns
 
 
 _Call = tuple[Callable[[object], object], object, _Outcome]
@@ -45,7 +46,10 @@ class _Runner:
                 outcome.value = function(argument)
             except BaseException as error:  # handed to the waiting caller, not swallowed
                 outcome.error = error
-            outcome.done.set()
+            with _idle_lock:
+                outcome.done.set()
+                if outcome.abandoned:
+                    return  # nobody will hand this runner work again
 
 
 _idle: list[_Runner] = []
@@ -70,8 +74,12 @@ def call_with_deadline(function: Callable[[A], T], argument: A, seconds: float, 
     outcome = _Outcome()
     runner.calls.put((function, argument, outcome))  # type: ignore[arg-type]
     if not outcome.done.wait(seconds):
-        # The runner stays blocked inside the driver: abandon it, never reuse it.
-        raise CardNotRespondingError(f"{what}: no answer within {seconds:g} s")
+        with _idle_lock:
+            if not outcome.done.is_set():
+                # The runner stays blocked inside the driver: abandon it, never reuse it; it
+                # ends by itself if the call ever returns (the card pulled, pcscd restarted).
+                outcome.abandoned = True
+                raise CardNotRespondingError(f"{what}: no answer within {seconds:g} s")
     _give_back(runner)
     if outcome.error is not None:
         raise outcome.error

@@ -204,6 +204,21 @@ def test_a_card_that_stops_answering_gives_up_at_the_deadline() -> None:
         card.release.set()
 
 
+def card_io_threads() -> int:
+    return sum(1 for thread in threading.enumerate() if thread.name == "card-io")
+
+
+def test_the_thread_of_a_stuck_call_ends_once_the_call_returns() -> None:
+    stuck = MuteCard(answers=0)
+    timed(reader_for(stuck, deadline=0.2).probe)
+    during = card_io_threads()
+    stuck.release.set()  # e.g. the card is pulled: the driver call comes back at last
+    deadline = time.monotonic() + 2
+    while card_io_threads() >= during and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert card_io_threads() == during - 1
+
+
 def test_a_stuck_call_does_not_hold_up_the_next_card() -> None:
     stuck = MuteCard(answers=0)
     try:
