@@ -15,10 +15,10 @@ from typing import Any
 from bench.stats import summarise
 from card_reader import open_card
 from card_reader.backends.pcsc import PcscBackend, wait_for_card
-from card_reader.pcscd_harness import READER_SLOT0, PcscdHarness
 from card_reader.simulator import build_card, profile
 from card_reader.vpcd import VirtualCardSlot
 from kiosk.config import KioskConfig
+from realparts.pcscd import READER_SLOT0, PcscdHarness
 
 
 def run(config: KioskConfig, quick: bool, **_: Any) -> dict[str, Any]:

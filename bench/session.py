@@ -32,22 +32,21 @@ from pathlib import Path
 from typing import Any
 
 from bench.holders import PIN, Holder, card_holders, holder_card
-from bench.session_rig import KioskRig, bench_config
 from bench.startup import reported_ms
 from bench.stats import summarise
 from bench.store import bench_cache, seeded_store
 from card_reader.backends.pcsc import PcscBackend, PcscConnection
 from card_reader.events import CardInserted, ReaderEvent
-from card_reader.pcscd_harness import PcscdHarness
 from card_reader.simulator import SimulatedCard
-from card_reader.vpcd import VirtualCardSlot
 from kiosk.config import KioskConfig
 from kiosk.session.view import State, View
+from realparts.config import rig_config
+from realparts.pcscd import PcscdHarness, VpcdReader
+from ui.rig import KioskRig
 
-EMPTY_SLOT_SECONDS = 1.0  # pcscd can miss an insertion that follows a removal too closely
 GOAL_PIN_TO_OVERVIEW_P95_MS = 150.0
 GOAL_START_TO_ATTRACT_MS = 1500.0
-STEP_TIMEOUT_SECONDS = 10.0
+STEP_TIMEOUT_MS = 10_000
 VERIFY = 0x20
 REAL_READER_DELAYS_MS = (20, 40)
 # A 2.00 bench card's whole read: SELECT, tries, SELECT EF05 + 7 records, SELECT EF06 + 2.
@@ -98,34 +97,6 @@ class TimedPcscBackend(PcscBackend):
 
     def connect(self, reader: str) -> _TimedConnection:  # type: ignore[override]
         return _TimedConnection(super().connect(reader), self.log)
-
-
-class AlternatingSlots:
-    """vpcd's two slots, used in turn; a slot stays empty a second after each removal."""
-
-    def __init__(self, port: int) -> None:
-        self.slots = [VirtualCardSlot(port=port), VirtualCardSlot(port=port + 1)]
-        started = time.monotonic()  # someone may have used them just before us
-        self._emptied_at = [started, started]
-        self._next = 0
-        self._current: int | None = None
-
-    def insert(self, card: SimulatedCard) -> float:
-        """Insert into the next slot once it has rested; returns perf_counter at insertion."""
-        index, self._next = self._next, 1 - self._next
-        rest = EMPTY_SLOT_SECONDS - (time.monotonic() - self._emptied_at[index])
-        if rest > 0:
-            time.sleep(rest)
-        inserted_at = time.perf_counter()
-        self.slots[index].insert(card)
-        self._current = index
-        return inserted_at
-
-    def remove(self) -> None:
-        if self._current is not None:
-            self.slots[self._current].remove()
-            self._emptied_at[self._current] = time.monotonic()
-            self._current = None
 
 
 def private_pcscd() -> PcscdHarness:
@@ -183,8 +154,8 @@ class SessionBench:
         self.events = CardEvents()
         backend = TimedPcscBackend("Virtual PCD", self.log)
         self._unsubscribe = backend.subscribe(self.events)
-        self.rig = KioskRig(config, backend, lambda: now)
-        self.slots = AlternatingSlots(harness.port)
+        self.slots = VpcdReader(harness)
+        self.rig = KioskRig(config, backend=backend, cards=self.slots, now=lambda: now)
         self.samples = Samples()
         self._apdus_at_pin_pad: int | None = None
         self.rig.session.subscribe(self._on_view)
@@ -203,13 +174,13 @@ class SessionBench:
         person (six digits take seconds; the read behind the PIN pad ~0.5 s at 40 ms)."""
         rig = self.rig
         self.samples = Samples()
-        rig.wait_until(lambda: rig.showing(State.IDLE), STEP_TIMEOUT_SECONDS)
+        rig.wait_until(lambda: rig.showing(State.IDLE), STEP_TIMEOUT_MS)
         for holder in holders:
             if not self._measured(holder_card(holder, apdu_delay_ms), apdu_delay_ms > 0):
                 self.samples.failed += 1
             rig.session.finish()
             self.slots.remove()
-            if not rig.wait_until(lambda: rig.showing(State.IDLE), STEP_TIMEOUT_SECONDS):
+            if not rig.wait_until(lambda: rig.showing(State.IDLE), STEP_TIMEOUT_MS):
                 self.samples.failed += 1
         return self.samples
 
@@ -219,20 +190,19 @@ class SessionBench:
         log.clear()
         events.clear()
         self._forget_pin_pad()
-        inserted_at = self.slots.insert(card)
-        if not rig.wait_until(rig.pin_pad_ready, STEP_TIMEOUT_SECONDS):
+        rig.insert(card)
+        inserted_at = self.slots.inserted_at
+        if not rig.wait_until(rig.pin_pad_ready, STEP_TIMEOUT_MS):
             return False
         rig.paint()
         pad_at = time.perf_counter()
         apdus = self._apdus_at_pin_pad
         rig.type_pin(PIN, confirm=False)
-        if ok_after_read and not rig.wait_until(
-            lambda: log.apdus >= READ_APDUS, STEP_TIMEOUT_SECONDS
-        ):
+        if ok_after_read and not rig.wait_until(lambda: log.apdus >= READ_APDUS, STEP_TIMEOUT_MS):
             return False
         pressed_at = time.perf_counter()
         rig.confirm_pin()
-        if not rig.wait_until(rig.balance_shown, STEP_TIMEOUT_SECONDS):
+        if not rig.wait_until(rig.balance_shown, STEP_TIMEOUT_MS):
             return False
         rig.paint()
         painted_at = time.perf_counter()
@@ -299,7 +269,14 @@ def run(
         pcscd.start()
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-session-") as folder:
         reader = '[reader]\nbackend = "pcsc"\nname_pattern = "Virtual PCD"\n'
-        kiosk_config = bench_config(Path(folder), url, reader)
+        kiosk_config = rig_config(
+            Path(folder),
+            url,
+            kiosk_id="bench-kiosk",
+            location="示范社区卫生服务中心",
+            printer='kind = "spool"\npaper_roll_mm = 500000',
+            extra=reader,
+        )
         try:
             bench = SessionBench(kiosk_config, pcscd, now)
             try:

@@ -30,16 +30,16 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bench.session_rig import KioskRig, bench_config
 from bench.stats import summarise
-from card_reader.backends.virtual import VirtualBackend
-from card_reader.simulator import build_card, profile
+from card_reader.simulator import profile
 from kiosk.app import ensure_demo_store
 from kiosk.config import KioskConfig
 from kiosk.log import FORMAT, RedactingFilter, RedactingFormatter
 from kiosk.session.view import State
 from kiosk.store.engine import make_engine
 from kiosk.store.models import TABLES
+from realparts.config import rig_config
+from ui.rig import KioskRig
 
 PEOPLE = ("zhang-wei", "wang-zhe", "li-kun", "long-name")
 # Every demo card above is current on this day (wang-zhe's expires on 2026-12-31).
@@ -54,7 +54,7 @@ SCREEN_PAIRS = (
     (State.ANNUAL, State.FAMILY_AID),
     (State.FILINGS, State.FLAGGED),
 )
-STEP_TIMEOUT_SECONDS = 10.0
+STEP_TIMEOUT_MS = 10_000
 GOAL_RSS_GROWTH_MB = 10.0
 BOOL_REFS_FLOOR = 200
 
@@ -126,22 +126,21 @@ class KioskLog:
 class Soak:
     """One kiosk, many people; counts every session that missed a screen it should show."""
 
-    def __init__(self, rig: KioskRig, backend: VirtualBackend) -> None:
+    def __init__(self, rig: KioskRig) -> None:
         self.rig = rig
-        self.backend = backend
         self.missed = 0
         self.wrong_pins = 0
         self.receipts = 0
 
     def _expect(self, ready: Any) -> None:
-        if not self.rig.wait_until(ready, STEP_TIMEOUT_SECONDS):
+        if not self.rig.wait_until(ready, STEP_TIMEOUT_MS):
             raise _Missed
 
     def session(self, number: int) -> None:
         card = profile(PEOPLE[number % len(PEOPLE)])
         session, rig = self.rig.session, self.rig
         try:
-            self.backend.insert(build_card(card))
+            rig.insert(card.key)
             self._expect(rig.pin_pad_ready)
             if number % WRONG_PIN_EVERY == WRONG_PIN_EVERY - 1:
                 rig.type_pin(WRONG_PIN)
@@ -163,8 +162,8 @@ class Soak:
                 self._expect(lambda: rig.showing(State.TAKE_CARD))
         except _Missed:
             self.missed += 1
-        self.backend.remove()
-        if not rig.wait_until(lambda: rig.showing(State.IDLE), STEP_TIMEOUT_SECONDS):
+        rig.remove()
+        if not rig.wait_until(lambda: rig.showing(State.IDLE), STEP_TIMEOUT_MS):
             self.missed += 1
 
 
@@ -236,12 +235,17 @@ def run(
     sessions = soak_sessions or (QUICK_SESSIONS if quick else FULL_SESSIONS)
     warm_up = min(WARM_UP_SESSIONS, max(1, sessions // 3))
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-soak-") as folder:
-        soak_config = bench_config(Path(folder), f"sqlite:///{folder}/accounts.sqlite3")
+        soak_config = rig_config(
+            Path(folder),
+            f"sqlite:///{folder}/accounts.sqlite3",
+            kiosk_id="bench-kiosk",
+            location="示范社区卫生服务中心",
+            printer='kind = "spool"\npaper_roll_mm = 500000',  # a receipt every 10th session
+        )
         ensure_demo_store(soak_config, STORE_NOW)
-        backend = VirtualBackend()
         with KioskLog(soak_config) as log:
-            rig = KioskRig(soak_config, backend, lambda: STORE_NOW)
-            soak = Soak(rig, backend)
+            rig = KioskRig(soak_config, now=lambda: STORE_NOW)
+            soak = Soak(rig)
             try:
                 driven = drive(soak, sessions, warm_up)
             finally:

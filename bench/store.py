@@ -24,8 +24,8 @@ from kiosk.config import KioskConfig
 from kiosk.services import AccountService
 from kiosk.store.engine import make_engine
 from kiosk.store.models import TABLES
-from kiosk.store.pg_harness import PostgresCluster
 from kiosk.store.seeding import create_store
+from realparts.postgres import PostgresCluster
 
 CACHE_ENV = "KIOSK_BENCH_CACHE"
 SAMPLE = 2000

@@ -16,10 +16,11 @@ Public API (used by kiosk/session.py and the `kiosk card` commands):
 - Errors (`card_reader.errors`): CardError and its kinds (CardRemovedError, NoReaderError,
   NoCardError, NotSSSECardError, CardDataDamagedError, ApplicationBlockedError,
   PinBlockedError, PinRequiredError, CardNotRespondingError, CardCommunicationError), each
-  with `user_message(language)` and `operator_message`.
+  with a `kind` (CardErrorKind: the kiosk looks the person's words up by it) and
+  `operator_message`.
 - `card_reader.simulator`: `load_profiles()`, `profile(key)`, `build_card(profile, faults)`.
-- `card_reader.vpcd.VirtualCardSlot` serves a simulated card to pcscd's vpcd reader;
-  `card_reader.pcscd_harness.PcscdHarness` runs a private pcscd for tests and benchmarks.
+- `card_reader.vpcd.VirtualCardSlot` serves a simulated card to pcscd's vpcd reader (the
+  private pcscd that tests and benchmarks run it against is `realparts.pcscd`).
 """
 
 from card_reader.apdu import DEFAULT_APDU_DEADLINE_SECONDS, ApduChannel

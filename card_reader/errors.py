@@ -1,49 +1,60 @@
-"""Typed card errors. Each carries a message for the person at the kiosk (Chinese and
-English) and one for the operator's log; neither ever contains personal data."""
+"""Typed card errors. Each carries a `kind` and a message for the operator's log, never
+personal data. What the person at the kiosk reads is the kiosk's to say: it looks the words
+up by `kind` in its catalogue (kiosk.words), which this package may not import.
+
+The shape (`kind`, `operator_message`) is kiosk.domain.KnownFailure's; card_reader sits
+below kiosk and so keeps its own copy of it.
+"""
 
 from __future__ import annotations
 
+import enum
+
+
+class CardErrorKind(enum.StrEnum):
+    """What went wrong with the card, as the person is told it (one catalogue entry each)."""
+
+    READ_FAILED = "read_failed"
+    NO_READER = "no_reader"
+    NO_CARD = "no_card"
+    CARD_REMOVED = "card_removed"
+    NOT_SSSE = "not_ssse"
+    DAMAGED = "damaged"
+    PIN_BLOCKED = "pin_blocked"
+    CARD_LOCKED = "card_locked"
+    NOT_RESPONDING = "not_responding"
+    PIN_REQUIRED = "pin_required"
+    READ_TIMEOUT = "read_timeout"  # the whole read took too long (the kiosk's deadline)
+
 
 class CardError(Exception):
-    """A known card problem. `user_message_zh`/`user_message_en` go on screen."""
+    """A known card problem: `kind` for the person's words, `operator_message` for the log."""
 
-    user_message_zh = "读卡出现问题，请取回卡片后重试。"
-    user_message_en = "There was a problem reading the card. Please take it out and try again."
+    kind = CardErrorKind.READ_FAILED
 
     def __init__(self, operator_message: str = "") -> None:
         self.operator_message = operator_message or type(self).__name__
         super().__init__(self.operator_message)
 
-    def user_message(self, language: str = "zh") -> str:
-        return self.user_message_zh if language == "zh" else self.user_message_en
-
 
 class NoReaderError(CardError):
-    user_message_zh = "读卡器未连接，请联系工作人员。"
-    user_message_en = "The card reader is not connected. Please ask a member of staff."
+    kind = CardErrorKind.NO_READER
 
 
 class NoCardError(CardError):
-    user_message_zh = "请插入社会保障卡。"
-    user_message_en = "Please insert your social-security card."
+    kind = CardErrorKind.NO_CARD
 
 
 class CardRemovedError(CardError):
-    user_message_zh = "卡片已被取出。"
-    user_message_en = "The card was taken out."
+    kind = CardErrorKind.CARD_REMOVED
 
 
 class NotSSSECardError(CardError):
-    user_message_zh = "这张卡不是社会保障卡，请插入社会保障卡（医保卡）。"
-    user_message_en = "This is not a social-security card. Please insert your social-security card."
+    kind = CardErrorKind.NOT_SSSE
 
 
 class CardDataDamagedError(CardError):
-    user_message_zh = "卡内信息无法读取，卡片可能已损坏。请到社保（医保）经办机构检查或换卡。"
-    user_message_en = (
-        "The card's data cannot be read; the card may be damaged. Please have it checked or "
-        "replaced at the social-security (medical insurance) office."
-    )
+    kind = CardErrorKind.DAMAGED
 
 
 class CardCommunicationError(CardError):
@@ -51,30 +62,20 @@ class CardCommunicationError(CardError):
 
 
 class PinBlockedError(CardError):
-    user_message_zh = "密码已锁定。请携带身份证到社保（医保）经办机构解锁，或拨打12333。"
-    user_message_en = (
-        "The PIN is blocked. Please take your ID card to the social-security office to unblock "
-        "it, or call 12333."
-    )
+    kind = CardErrorKind.PIN_BLOCKED
 
 
 class ApplicationBlockedError(CardError):
-    user_message_zh = "卡片应用已锁定，请到社保（医保）经办机构处理。"
-    user_message_en = "The card is locked. Please take it to the social-security office."
+    kind = CardErrorKind.CARD_LOCKED
 
 
 class CardNotRespondingError(CardError):
     """A command got no answer within its deadline: a mute card or a hung reader driver."""
 
-    user_message_zh = "卡片没有响应。请取出卡片，稍后重新插入；如仍不行，请到服务窗口办理。"
-    user_message_en = (
-        "The card is not responding. Please take your card out and insert it again; if it "
-        "still fails, please ask at the service desk."
-    )
+    kind = CardErrorKind.NOT_RESPONDING
 
 
 class PinRequiredError(CardError):
     """The card keeps its personal file (EF06) behind the PIN (6982 before VERIFY)."""
 
-    user_message_zh = "这张卡的个人信息需要先输入密码才能读取。"
-    user_message_en = "This card's personal data can only be read after the PIN is entered."
+    kind = CardErrorKind.PIN_REQUIRED

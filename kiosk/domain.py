@@ -1,4 +1,6 @@
-"""Plain, immutable domain types shared by the store, the session, the UI and printing.
+"""Plain, immutable domain types shared by the store, the session, the UI and printing, and
+the one way screen and slip write money (`yuan`) and dates (`date_text`): printing may
+import this module only, so the formatters live here (kiosk.words re-exports them).
 
 Money is always `decimal.Decimal` with two places; nothing here touches SQL, Qt or cards.
 """
@@ -6,16 +8,54 @@ Money is always `decimal.Decimal` with two places; nothing here touches SQL, Qt 
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 CENT = Decimal("0.01")
+# Dates read the same in both languages: year first, as Chinese readers write them.
+DATE_FORMATS = {
+    "month": "%Y-%m",
+    "day": "%Y-%m-%d",
+    "minute": "%Y-%m-%d %H:%M",
+    "second": "%Y-%m-%d %H:%M:%S",
+}
 
 
 def money(value: Decimal | int | str) -> Decimal:
     """A Decimal rounded to the cent (never a float)."""
     return Decimal(value).quantize(CENT)
+
+
+def yuan(amount: Decimal, sign: bool = False, *, symbol: bool = True) -> str:
+    """Money as the person reads it, on screen and slip: ¥1,234.50, -¥56.09; with `sign`
+    money in shows +¥105.34 (in and out told apart by more than colour). `symbol=False`
+    drops the ¥ where a column of amounts is headed by one (the slip's entries)."""
+    if not isinstance(amount, Decimal):
+        raise TypeError(f"money is a Decimal, not {type(amount).__name__}")
+    prefix = "-" if amount < 0 else "+" if sign and amount > 0 else ""
+    return f"{prefix}{'¥' if symbol else ''}{abs(amount):,.2f}"
+
+
+def date_text(value: date, to: Literal["month", "day", "minute", "second"] = "day") -> str:
+    """2026-11-24 (or 2026-11, 2026-11-24 10:30, 2026-11-24 10:30:05): dates on screen and
+    slip, the same in both languages."""
+    return value.strftime(DATE_FORMATS[to])
+
+
+class KnownFailure(Exception):
+    """A known failure (store, printer): `kind` says what the person reads, looked up in the
+    catalogue by the kiosk (kiosk.words.failures); `operator_message` goes to the log. Neither
+    ever holds personal data. card_reader's CardError has the same shape, its own copy,
+    because card_reader may not import kiosk."""
+
+    kind: str = "unexpected"
+
+    def __init__(self, operator_message: str = "") -> None:
+        self.operator_message = operator_message or type(self).__name__
+        super().__init__(self.operator_message)
 
 
 class InsuranceType(enum.StrEnum):
@@ -215,6 +255,47 @@ class MaskingRules:
 
 
 @dataclass(frozen=True)
+class ReceiptWords:
+    """The words on a receipt, already in the person's language: kiosk.words fills them from
+    the catalogue, so printing imports no catalogue. Fields in braces are left for printing:
+    `quota` {year}, `to_personal` {period}, `entries` {count}, `family` {name}."""
+
+    title: str
+    subtitle: str  # the title in the other language
+    kiosk: str
+    location: str
+    printed_at: str
+    serial: str
+    name: str
+    citizen_id: str
+    card_number: str
+    card_region: str
+    balance: str
+    quota: str
+    quota_used: str
+    quota_left: str
+    last_contribution: str
+    to_personal: str
+    entries: str
+    no_entries: str
+    head_line1: str
+    head_amount: str
+    head_line2: str
+    head_balance: str
+    balance_after: str
+    family: str
+    flagged: str
+    what_to_do: str
+    hotlines: str
+    code: str
+    verify_hint: str
+    footer: str
+    reason_separator: str
+    kinds: Mapping[LedgerKind, str]  # the same words as the screen's history
+    reasons: Mapping[FlagReason, str]  # the same words as the screen's charges to check
+
+
+@dataclass(frozen=True)
 class ReceiptData:
     """Everything a receipt shows; built by kiosk.services, rendered by printing.receipt."""
 
@@ -231,6 +312,7 @@ class ReceiptData:
     entries: tuple[LedgerEntry, ...]
     flagged: tuple[FlaggedCharge, ...]
     card_hash: str  # hashed card number, for the verification code
+    words: ReceiptWords  # in `language`
     masking: MaskingRules = MaskingRules()
     language: str = "zh"
     card_region_code: str = ""  # from the chip, when the slip is printed for an inserted card

@@ -30,6 +30,7 @@ from kiosk.domain import (
     RemoteFiling,
 )
 from kiosk.store.errors import CardNotActive, CardRefusal, StoreError, StoreUnavailable
+from kiosk.words import receipt_words
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -218,7 +219,7 @@ class AccountService:
         language: str = "zh",
         card_region: str = "",
     ) -> ReceiptData:
-        """Everything a receipt shows, read in one transaction."""
+        """Everything a receipt shows, read in one transaction, with its words in `language`."""
         from kiosk.store import reads
         from kiosk.store.audit import card_hash
 
@@ -238,6 +239,7 @@ class AccountService:
                 entries=page.entries[:entries],
                 flagged=_flagged(connection, holder, now),
                 card_hash=card_hash(card_number),
+                words=receipt_words(language),
                 masking=masking,
                 language=language,
                 card_region_code=card_region,

@@ -30,7 +30,6 @@ from printing.problems import (
 
 __all__ = [
     "CupsPrinter",
-    "FaultyPrinter",
     "Printer",
     "PrinterProblem",
     "PrinterProblemKind",
@@ -106,23 +105,6 @@ class SpoolPrinter:
             number += 1
             target = self.spool_dir / f"{stem}-{number}.pdf"
         return target
-
-
-class FaultyPrinter:
-    """For demos and tests only: a printer that always has the same problem.
-
-    The scripted headless demo uses it to show the "printer out of paper" screen.
-    """
-
-    def __init__(self, kind: PrinterProblemKind) -> None:
-        self.kind = kind
-
-    def status(self) -> PrinterStatus:
-        return PrinterStatus(ready=False, problems=(self.kind,), detail="demo printer")
-
-    def print_pdf(self, pdf: bytes, title: str, timeout_seconds: float = 20.0) -> None:
-        del pdf, title, timeout_seconds
-        raise self.status().problem()
 
 
 # IPP states (RFC 8011) as pycups reports them.

@@ -1,8 +1,9 @@
 """Printer problems in words a clinic assistant understands, and the printer's status.
 
 A `PrinterProblem` is a known failure (paper out, jam, door open, offline, queue stopped,
-too slow, spool folder unusable). Like the card errors it carries a message for the person at
-the kiosk (zh and en) and one for the operator's log; neither contains personal data.
+too slow, spool folder unusable). It carries its kind and a message for the operator's log,
+never personal data; the person's words are the kiosk's catalogue's, looked up by kind
+(printing imports no catalogue).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from kiosk.domain import KnownFailure
 
 
 class PrinterProblemKind(enum.StrEnum):
@@ -23,44 +26,6 @@ class PrinterProblemKind(enum.StrEnum):
     OTHER = "other"
 
 
-_NOT_AFFECTED_ZH = "您的查询结果不受影响。"
-_NOT_AFFECTED_EN = "Your account information is not affected."
-
-_USER_MESSAGES: dict[PrinterProblemKind, tuple[str, str]] = {
-    PrinterProblemKind.MEDIA_EMPTY: (
-        "打印机缺纸，请联系工作人员。",
-        "The printer is out of paper. Please ask a member of staff.",
-    ),
-    PrinterProblemKind.MEDIA_JAM: (
-        "打印机卡纸，请联系工作人员。",
-        "The printer has a paper jam. Please ask a member of staff.",
-    ),
-    PrinterProblemKind.DOOR_OPEN: (
-        "打印机盖未关好，请联系工作人员。",
-        "The printer cover is open. Please ask a member of staff.",
-    ),
-    PrinterProblemKind.OFFLINE: (
-        "打印机未连接，请联系工作人员。",
-        "The printer is not connected. Please ask a member of staff.",
-    ),
-    PrinterProblemKind.QUEUE_STOPPED: (
-        "打印机暂停使用，请联系工作人员。",
-        "The printer is paused. Please ask a member of staff.",
-    ),
-    PrinterProblemKind.TIMEOUT: (
-        "打印机没有响应，请稍后再试或联系工作人员。",
-        "The printer is not responding. Please try again later or ask a member of staff.",
-    ),
-    PrinterProblemKind.SPOOL_FAILED: (
-        "凭条暂时无法保存，请联系工作人员。",
-        "The receipt cannot be saved right now. Please ask a member of staff.",
-    ),
-    PrinterProblemKind.OTHER: (
-        "打印机出现问题，请联系工作人员。",
-        "The printer has a problem. Please ask a member of staff.",
-    ),
-}
-
 _OPERATOR_WORDS: dict[PrinterProblemKind, str] = {
     PrinterProblemKind.MEDIA_EMPTY: "out of paper: load a new roll, then reset the paper counter",
     PrinterProblemKind.MEDIA_JAM: "paper jam: open the cover and clear the paper path",
@@ -73,20 +38,18 @@ _OPERATOR_WORDS: dict[PrinterProblemKind, str] = {
 }
 
 
-class PrinterProblem(Exception):
-    """A known printer failure: `.kind`, `.operator_message`, `user_message(language)`."""
+class PrinterProblem(KnownFailure):
+    """A known printer failure: `.kind` (the kiosk looks the person's words up by it) and
+    `.operator_message`."""
+
+    kind: PrinterProblemKind
 
     def __init__(self, kind: PrinterProblemKind, operator_message: str = "") -> None:
         self.kind = kind
-        self.operator_message = operator_message or _OPERATOR_WORDS[kind]
-        super().__init__(f"{kind.value}: {self.operator_message}")
+        super().__init__(operator_message or _OPERATOR_WORDS[kind])
 
-    def user_message(self, language: str = "zh") -> str:
-        """Plain words for the person at the kiosk; their account is never affected."""
-        zh, en = _USER_MESSAGES[self.kind]
-        if language == "zh":
-            return zh + _NOT_AFFECTED_ZH
-        return f"{en} {_NOT_AFFECTED_EN}"
+    def __str__(self) -> str:
+        return f"{self.kind.value}: {self.operator_message}"
 
 
 @dataclass(frozen=True)

@@ -2,17 +2,18 @@
 
 Fonts are embedded (printing.fonts) and the page is exactly as tall as its content. Names,
 citizen IDs and card numbers are masked per `data.masking`; the balance is the largest line.
+Every word comes in `data.words`, already in the person's language: printing has no
+catalogue of its own.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-from kiosk.domain import LedgerEntry, LedgerKind, ReceiptData
+from kiosk.domain import LedgerEntry, LedgerKind, ReceiptData, ReceiptWords, date_text, yuan
 from kiosk.masking import mask_card_number, mask_citizen_id, mask_name
-from printing import fonts, labels
+from printing import fonts
 from printing.layout import MM, PageLayout, Style
 from printing.verification import make_code, qr_payload
 
@@ -45,51 +46,45 @@ def register_fonts() -> None:
     import reportlab.pdfgen.canvas  # noqa: F401
 
 
-def yuan(amount: Decimal, sign: bool = False) -> str:
-    """12,502.89 (or +268.40 / -56.09 with `sign`): to the cent, thousands grouped."""
-    text = f"{amount:,.2f}"
-    return f"+{text}" if sign and amount > 0 else text
-
-
 def render(data: ReceiptData, width_mm: int = 80, key: bytes = DEMO_KEY) -> RenderedReceipt:
     """The receipt PDF for `data` on paper `width_mm` wide (80 or 58)."""
     register_fonts()
     body_size, small_size, heading_size, balance_size = SIZES[width_mm]
     body, small = Style(body_size), Style(small_size)
     heading = Style(heading_size, bold=True)
-    words = labels.words(data.language)
+    words = data.words
     page = PageLayout(width_mm)
     code = make_code(key, data.serial, data.printed_at, data.card_hash, data.balance)
 
-    page.centred(words["title"], heading)
-    page.centred(words["subtitle"], small)
+    page.centred(words.title, heading)
+    page.centred(words.subtitle, small)
     page.space(1)
-    page.pair(words["kiosk"], data.kiosk_id, small)
+    page.pair(words.kiosk, data.kiosk_id, small)
     if data.kiosk_location:
-        page.pair(words["location"], data.kiosk_location, small)
-    page.pair(words["printed_at"], f"{data.printed_at:%Y-%m-%d %H:%M:%S}", small)
-    page.pair(words["serial"], data.serial, small)
+        page.pair(words.location, data.kiosk_location, small)
+    page.pair(words.printed_at, date_text(data.printed_at, "second"), small)
+    page.pair(words.serial, data.serial, small)
     page.rule()
 
-    page.pair(words["name"], mask_name(data.person_name, data.masking), body)
-    page.pair(words["citizen_id"], mask_citizen_id(data.citizen_id, data.masking), body)
-    page.pair(words["card_number"], mask_card_number(data.card_number, data.masking), body)
+    page.pair(words.name, mask_name(data.person_name, data.masking), body)
+    page.pair(words.citizen_id, mask_citizen_id(data.citizen_id, data.masking), body)
+    page.pair(words.card_number, mask_card_number(data.card_number, data.masking), body)
     if data.card_region_code:
         region = f"{data.card_region_name} {data.card_region_code}".strip()
-        page.pair(words["card_region"], region, body)
+        page.pair(words.card_region, region, body)
     page.rule()
 
-    page.line(words["balance"], body)
-    page.line("", Style(balance_size, bold=True, leading=1.2), f"¥{yuan(data.balance)}")
+    page.line(words.balance, body)
+    page.line("", Style(balance_size, bold=True, leading=1.2), yuan(data.balance))
     page.space(1)
-    page.line(words["quota"].format(year=data.quota.year), body)
-    page.line(words["quota_used"], body, f"¥{yuan(data.quota.used)}", indent=body_size)
-    page.line(words["quota_left"], body, f"¥{yuan(data.quota.left)}", indent=body_size)
+    page.line(words.quota.format(year=data.quota.year), body)
+    page.line(words.quota_used, body, yuan(data.quota.used), indent=body_size)
+    page.line(words.quota_left, body, yuan(data.quota.left), indent=body_size)
     last = data.last_contribution
     if last is not None:
-        page.line(words["last_contribution"], body)
-        period = words["to_personal"].format(period=f"{last.period:%Y-%m}")
-        page.columns(period, f"¥{yuan(last.to_personal_account)}", body, indent=body_size)
+        page.line(words.last_contribution, body)
+        period = words.to_personal.format(period=date_text(last.period, "month"))
+        page.columns(period, yuan(last.to_personal_account), body, indent=body_size)
     page.rule()
 
     _entries(page, data, words, body, small)
@@ -98,64 +93,65 @@ def render(data: ReceiptData, width_mm: int = 80, key: bytes = DEMO_KEY) -> Rend
         _flagged(page, data, words, body, small)
     page.rule()
 
-    page.paragraph(words["hotlines"], small)
+    page.paragraph(words.hotlines, small)
     page.space(1.5)
     payload = qr_payload(data.serial, data.printed_at, data.balance, code)
     _verification(page, payload, code, words, width_mm)
     page.space(1.5)
-    page.centred(words["footer"], small)
+    page.centred(words.footer, small)
     pdf = page.render(data.serial)
     return RenderedReceipt(pdf=pdf, length_mm=round(page.height / MM, 1), code=code)
 
 
 def _entries(
-    page: PageLayout, data: ReceiptData, words: dict[str, str], body: Style, small: Style
+    page: PageLayout, data: ReceiptData, words: ReceiptWords, body: Style, small: Style
 ) -> None:
     if not data.entries:
-        page.line(words["no_entries"], body)
+        page.line(words.no_entries, body)
         return
-    page.line(words["entries"].format(count=len(data.entries)), body)
-    page.line(words["head_line1"], small, words["head_amount"])
-    page.line(words["head_line2"], small, words["head_balance"], indent=small.size)
+    page.line(words.entries.format(count=len(data.entries)), body)
+    page.line(words.head_line1, small, words.head_amount)
+    page.line(words.head_line2, small, words.head_balance, indent=small.size)
     page.rule(weight=0.3)
     for entry in data.entries:
-        kind = labels.kind_word(entry.kind, data.language)
-        page.line(f"{entry.posted_at:%Y-%m-%d}  {kind}", body, yuan(entry.amount, sign=True))
-        balance = f"{words['balance_after']} {yuan(entry.balance_after)}"
+        line = f"{date_text(entry.posted_at)}  {words.kinds[entry.kind]}"
+        # A kind too long to sit beside the amount (58 mm, English) puts the amount below it.
+        page.columns(line, yuan(entry.amount, sign=True, symbol=False), body)
+        balance = f"{words.balance_after} {yuan(entry.balance_after, symbol=False)}"
         page.columns(_where(entry, words), balance, small, indent=small.size)
         page.space(0.8)
 
 
-def _where(entry: LedgerEntry, words: dict[str, str]) -> str:
+def _where(entry: LedgerEntry, words: ReceiptWords) -> str:
     if entry.institution_name:
         return entry.institution_name
     if entry.counterpart and entry.kind in (LedgerKind.FAMILY_AID_IN, LedgerKind.FAMILY_AID_OUT):
-        return words["family"] + entry.counterpart
+        return words.family.format(name=entry.counterpart)
     return ""
 
 
 def _flagged(
-    page: PageLayout, data: ReceiptData, words: dict[str, str], body: Style, small: Style
+    page: PageLayout, data: ReceiptData, words: ReceiptWords, body: Style, small: Style
 ) -> None:
-    page.line(words["flagged"], Style(body.size, bold=True))
+    page.line(words.flagged, Style(body.size, bold=True))
     for charge in data.flagged:
         entry = charge.entry
-        page.line(f"{entry.posted_at:%Y-%m-%d %H:%M}", body, yuan(entry.amount, sign=True))
+        when = date_text(entry.posted_at, "minute")
+        page.line(when, body, yuan(entry.amount, sign=True, symbol=False))
         where = _where(entry, words)
         if where:
             page.paragraph(where, small, indent=small.size)
-        reasons = "；" if data.language == "zh" else "; "
-        text = reasons.join(labels.reason_word(r, data.language) for r in charge.reasons)
+        text = words.reason_separator.join(words.reasons[r] for r in charge.reasons)
         page.paragraph(text, small, indent=small.size)
         page.space(0.8)
-    page.paragraph(words["what_to_do"], small)
+    page.paragraph(words.what_to_do, small)
 
 
 def _verification(
     page: PageLayout,
     payload: str,
     code: str,
-    words: dict[str, str],
+    words: ReceiptWords,
     width_mm: int,
 ) -> None:
     body_size, small_size, _, _ = SIZES[width_mm]
@@ -170,9 +166,9 @@ def _verification(
         after = page.y
         page.y = top + 4 * MM
         indent = (QR_MM + 3) * MM
-        page.line(words["code"], small, indent=indent)
+        page.line(words.code, small, indent=indent)
         page.line(code, code_style, indent=indent)
-        page.line(words["verify_hint"], small, indent=indent)
+        page.line(words.verify_hint, small, indent=indent)
         page.y = max(page.y, after)
         return
     offset = (page.width - QR_MM * MM) / 2
@@ -181,8 +177,8 @@ def _verification(
         _draw_qr(canvas, payload, x + offset, y, QR_MM * MM)
 
     page.block(QR_MM, draw_centred)
-    page.centred(f"{words['code']} {code}", code_style)
-    page.centred(words["verify_hint"], small)
+    page.centred(f"{words.code} {code}", code_style)
+    page.centred(words.verify_hint, small)
 
 
 def _draw_qr(canvas: Any, payload: str, x: float, y: float, size: float) -> None:

@@ -47,4 +47,6 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q -e '.[test]'
   touch "$stamp"
 fi
+# The catalogue of words: .po (what translators edit) -> .mo (what the kiosk reads fast).
+.venv/bin/python -c "from kiosk.words.catalogue import compile_all; compile_all()"
 echo "setup: ready"

@@ -1,4 +1,4 @@
-"""Shared pieces for session and UI tests: a seeded demo store, a fake clock, demo cards."""
+"""Shared pieces for session and UI tests: a seeded demo store, demo cards, a receipt spy."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from kiosk.domain import ReceiptData
 from kiosk.services import AccountService
 from kiosk.store.engine import make_engine
 from kiosk.store.seeding import create_store
+from realparts.clock import START
 
-NOW = datetime(2026, 11, 24, 10, 30)
+NOW = START  # the stores are seeded at the time the fake clock starts
 PINS = {p: profile(p).pin for p in ("zhang-wei", "wang-zhe", "li-kun", "long-name")}
 
 
@@ -35,19 +36,6 @@ def account_service(url: str, outbox: Path) -> AccountService:
 
 def demo_card(key: str, faults: Faults | None = None) -> SimulatedCard:
     return build_card(profile(key), faults)
-
-
-class FakeClock:
-    """Monotonic seconds that move only when a test says so."""
-
-    def __init__(self) -> None:
-        self.seconds = 1000.0
-
-    def __call__(self) -> float:
-        return self.seconds
-
-    def advance(self, seconds: float) -> None:
-        self.seconds += seconds
 
 
 class RecordingReceipts:

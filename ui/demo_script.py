@@ -1,8 +1,9 @@
 """`kiosk demo --headless`: scripted sessions, offscreen, a PNG of every screen they pass.
 
-Each step is shot in Chinese and English, normal and large-text mode. Work runs on a
-ManualWorker and time on a fake clock, so every screen (even "Reading your card...") is
-caught on purpose, not by luck. Receipts go to OUT/receipts as the spool printer writes them.
+Each step is shot in Chinese and English, normal and large-text mode. The kiosk rig runs
+stepped (work only when the script settles) on a fake monotonic clock, so every screen (even
+"Reading your card...") is caught on purpose, not by luck. Receipts go to OUT/receipts as
+the spool printer writes them.
 """
 
 from __future__ import annotations
@@ -13,18 +14,15 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
-
-from card_reader.backends.virtual import VirtualBackend
-from card_reader.simulator.card import Faults
-from card_reader.simulator.profiles import build_card, profile
+from card_reader.simulator import Faults, SimulatedCard, profile
 from kiosk.app import ensure_demo_store
 from kiosk.config import KioskConfig
 from kiosk.session.view import State
-from kiosk.worker import ManualWorker
-from printing.dispatch import FaultyPrinter, Printer
+from printing.dispatch import Printer
 from printing.problems import PrinterProblemKind
-from ui.launch import open_kiosk
+from realparts.clock import FakeClock
+from realparts.printer import FaultyPrinter
+from ui.rig import KioskRig
 from ui.window import KioskWindow
 
 log = logging.getLogger(__name__)
@@ -35,16 +33,8 @@ ACCOUNT_SCREENS = (State.HISTORY, State.CONTRIBUTIONS, State.ANNUAL, State.FAMIL
                    State.FILINGS, State.FLAGGED)  # fmt: skip
 
 
-class FakeMonotonic:
-    def __init__(self) -> None:
-        self.seconds = 0.0
-
-    def __call__(self) -> float:
-        return self.seconds
-
-
-class DemoWalk:
-    """One kiosk, offscreen, driven step by step; `shoot` writes the four variants."""
+class DemoWalk(KioskRig):
+    """The kiosk rig, stepped on a fake clock; `shoot` writes the four variants of a screen."""
 
     def __init__(
         self,
@@ -53,26 +43,15 @@ class DemoWalk:
         size: tuple[int, int] = SIZE,
         inspect: Inspect | None = None,
     ) -> None:
+        self.clock: FakeClock = FakeClock()
+        # Dates on the screens and slips are today's; only the timeouts run on the fake clock.
+        super().__init__(config, clock=self.clock, now=datetime.now, stepped=True, size=size)
         self.out = out
-        self.clock = FakeMonotonic()
-        self.worker = ManualWorker()
-        self.backend = VirtualBackend()
-        self.parts, self.window = open_kiosk(
-            config, lambda f: f(), backend=self.backend, worker=self.worker,
-            monotonic=self.clock,
-        )  # fmt: skip
-        self.session = self.parts.session
-        self.window.resize(*size)
-        self.window.show()
         self.written: list[Path] = []
         self.inspect = inspect
         self.size = size
         self.too_big: list[str] = []  # screens whose content needs more than the window
         self._counter = 0
-
-    def settle(self) -> None:
-        self.worker.run_all()
-        QApplication.processEvents()
 
     def shoot(
         self, name: str, again: Callable[[], None] | None = None, *, mid_job: bool = False
@@ -86,7 +65,7 @@ class DemoWalk:
             if again is not None:
                 again()
             if mid_job:
-                QApplication.processEvents()
+                self.app.processEvents()
             else:
                 self.settle()
             mode = "elderly" if elderly else "normal"
@@ -103,30 +82,26 @@ class DemoWalk:
         self.session.set_elderly(False)
         self.settle()
 
-    def insert(self, key: str, faults: Faults | None = None) -> None:
-        self.backend.insert(build_card(profile(key), faults))
+    def insert(self, card: SimulatedCard | str, faults: Faults | None = None) -> SimulatedCard:
+        inserted = super().insert(card, faults)
         held = self.session.read_held_for()  # the demo's failing cards trigger the back-off
         if held:
-            self.clock.seconds += held
+            self.clock.advance(held)
             self.session.tick()
+        return inserted
 
     def pin(self, digits: str) -> None:
         self.session.submit_pin(bytearray(digits.encode("ascii")))
         self.settle()
 
     def remove(self) -> None:
-        self.backend.remove()
+        super().remove()
         self.settle()
 
     def use_printer(self, printer: Printer) -> Printer:
         receipt_printer = self.parts.receipts.printer
         previous, receipt_printer.printer = receipt_printer.printer, printer
         return previous
-
-    def close(self) -> None:
-        self.window.exit_allowed = True
-        self.window.close()
-        self.parts.close()
 
 
 def _everyday(walk: DemoWalk) -> None:
@@ -195,11 +170,11 @@ def _pulled_idle_and_paper(walk: DemoWalk) -> None:
     walk.pin("123456")
 
     def idle_for_a_minute() -> None:
-        walk.clock.seconds += walk.session.settings.idle_seconds + 3
+        walk.clock.advance(walk.session.settings.idle_seconds + 3)
         walk.session.tick()
 
     walk.shoot("idle-warning", idle_for_a_minute)
-    walk.clock.seconds += walk.session.settings.idle_warning_seconds
+    walk.clock.advance(walk.session.settings.idle_warning_seconds)
     walk.session.tick()
     walk.shoot("idle-timed-out")
     walk.remove()

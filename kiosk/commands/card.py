@@ -120,6 +120,7 @@ def _pin_argument(value: str | None) -> bytearray | None:
 def _read(args: argparse.Namespace) -> int:
     from card_reader.errors import CardError, NoCardError
     from kiosk.commands.common import config_or_exit
+    from kiosk.words.failures import failure_text
 
     config = config_or_exit(args)
     backend_name = args.backend or config.reader.backend
@@ -150,7 +151,8 @@ def _read(args: argparse.Namespace) -> int:
                 backend.close()
         return _read_card(backend, reader, pin, args.json, config.timeouts.card_command_seconds)
     except CardError as error:
-        print(f"kiosk card: {error.user_message('en')} ({error.operator_message})", file=sys.stderr)
+        words = failure_text(error, "en")
+        print(f"kiosk card: {words} ({error.operator_message})", file=sys.stderr)
         if isinstance(error, NoCardError) and args.wait == 0:
             print("(use --wait SECONDS to wait for a card)", file=sys.stderr)
         return _exit_code(error)

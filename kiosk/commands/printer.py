@@ -39,10 +39,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace, printer: ReceiptPrinter, kind: str) -> int:
+    from kiosk.words.failures import failure_text
     from printing.problems import PrinterProblem
 
     status = printer.status()
-    messages = [PrinterProblem(k).user_message(args.language) for k in status.problems]
+    messages = [failure_text(PrinterProblem(k), args.language) for k in status.problems]
     figures = {
         "printer": kind,
         "ready": status.ready,

@@ -57,6 +57,7 @@ def _make(args: argparse.Namespace) -> int:
     from kiosk.domain import MaskingRules
     from kiosk.printers import ReceiptPrinter, next_serial, note_receipt, receipt_key
     from kiosk.services import AccountService, StoreError
+    from kiosk.words.failures import failure_text
     from printing.problems import PrinterProblem
     from printing.receipt import render
 
@@ -81,7 +82,7 @@ def _make(args: argparse.Namespace) -> int:
             language=args.language or config.kiosk.language,
         )
     except StoreError as error:
-        print(f"kiosk receipt: {error.user_message('en')}", file=sys.stderr)
+        print(f"kiosk receipt: {failure_text(error, 'en')}", file=sys.stderr)
         return EXIT_STORE
     finally:
         service.close()

@@ -15,8 +15,8 @@ from bench import session as session_bench
 from bench.store import CACHE_ENV
 from card_reader import open_card
 from card_reader.backends.virtual import VirtualBackend
-from card_reader.pcscd_harness import PcscdHarness
 from kiosk.config import KioskConfig
+from realparts.pcscd import PcscdHarness
 
 pytestmark = pytest.mark.integration
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from bench import soak
-from bench.session_rig import bench_config
 from card_reader.simulator import profile
 from kiosk.config import KioskConfig
+from realparts.config import rig_config
 from tests.session_kit import seed_demo_store
 
 SESSIONS = 30
@@ -69,7 +69,7 @@ def test_no_name_citizen_id_or_card_number_is_found_where_the_kiosk_wrote(
 
 
 def test_the_privacy_search_finds_a_name_written_to_the_log(tmp_path: Path) -> None:
-    config = bench_config(tmp_path, seed_demo_store(tmp_path))
+    config = rig_config(tmp_path, seed_demo_store(tmp_path))
     person = profile("li-kun")
     found = soak.personal_data_found(config, f"INFO kiosk: greeted {person.name}\n")
     assert found["log"] == 1

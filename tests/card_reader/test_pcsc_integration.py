@@ -20,7 +20,7 @@ from card_reader.errors import CardRemovedError
 from card_reader.events import CardInserted, CardRemoved, ReaderEvent, ServiceLost
 from card_reader.simulator import Faults, build_card, profile
 from card_reader.sscard import PinStatus, SSCard
-from tests.realparts.pcscd import VpcdReader
+from realparts.pcscd import VpcdReader
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]

@@ -14,15 +14,11 @@ Each kiosk gets its own kiosk id, so audit rows are counted per test on a shared
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
 import tempfile
-import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,21 +27,17 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import text as sql
 
 from card_reader.backends.base import ReaderBackend
-from card_reader.backends.virtual import VirtualBackend
-from card_reader.pcscd_harness import PcscdHarness, pcscd_binary
-from card_reader.simulator.card import Faults, SimulatedCard
-from kiosk.admin_pin import hash_admin_pin
-from kiosk.config import KioskConfig, parse_config
+from kiosk.config import KioskConfig
 from kiosk.services import OUTBOX_NAME
 from kiosk.session.view import ProblemKind, State
 from kiosk.store.engine import make_engine
-from kiosk.store.pg_harness import PG_BIN, PostgresCluster
 from kiosk.store.seeding import create_store
 from printing.dispatch import Printer
-from tests.realparts.pcscd import VpcdReader
-from tests.session_kit import NOW, demo_card, seed_demo_store
+from realparts.config import rig_config
+from realparts.pcscd import PcscdHarness, VpcdReader
+from realparts.postgres import PG_BIN, PostgresCluster
+from tests.session_kit import NOW, seed_demo_store
 from tests.ui.conftest import ADMIN_PIN, KioskUnderTest
-from ui.i18n import text
 
 NEXT_PERSON = "zhang-wei"
 NEXT_PERSON_PIN = "123456"
@@ -60,52 +52,9 @@ ACCOUNT_SCREENS = {
 }
 
 
-class WallClock:
-    """The wall clock the kiosk reads (`now`); a test can jump it like an NTP step or RTC fault."""
-
-    def __init__(self, start: datetime = NOW) -> None:
-        self.start = start
-        self.offset = timedelta()
-
-    def __call__(self) -> datetime:
-        return self.start + self.offset
-
-    def jump(self, by: timedelta) -> None:
-        self.offset += by
-
-
-def fault_config(
-    folder: Path,
-    store_url: str,
-    *,
-    kiosk_id: str,
-    printer: str = "",
-    store: str = "",
-    extra: str = "",
-    spool_dir: Path | None = None,
-) -> KioskConfig:
-    """kiosk.toml for one faulted kiosk; `printer`/`store` add lines to those tables."""
-    toml = f"""
-[kiosk]
-id = "{kiosk_id}"
-location = "测试社区卫生服务中心"
-data_dir = "{folder}"
-fullscreen = false
-[store]
-url = "{store_url}"
-{store}
-[printer]
-spool_dir = "{spool_dir or folder / "receipts"}"
-{printer}
-[admin]
-pin_hash = "{hash_admin_pin(ADMIN_PIN)}"
-{extra}
-"""
-    return parse_config(toml, folder / "kiosk.toml")
-
-
 class FaultKiosk(KioskUnderTest):
-    """KioskUnderTest with a wall clock to jump, a card slot that may be pcscd, and an audit spy.
+    """KioskUnderTest with a card slot that may be pcscd's, and an audit spy (its clock's wall
+    time can be jumped like an NTP step or an RTC fault: `clock.jump`).
 
     The spy wraps AccountService.record_query (every audit row goes through it, the session's
     own and the queries') and only counts: the real method still runs.
@@ -121,14 +70,12 @@ class FaultKiosk(KioskUnderTest):
         vpcd: VpcdReader | None = None,
         size: tuple[int, int] = (1280, 800),
     ) -> None:
-        self.wall = WallClock()
         self.vpcd = vpcd
-        super().__init__(qtbot, config, backend=backend, printer=printer, size=size, now=self.wall)
+        super().__init__(qtbot, config, backend=backend, cards=vpcd, printer=printer, size=size)
         self.states_seen: list[State] = []
         self.session.subscribe(lambda view: self.states_seen.append(view.state))
         self.audited: list[tuple[str, str]] = []
         self._spy_on_audit()
-        self.card: SimulatedCard | None = None
 
     def _spy_on_audit(self) -> None:
         # The real AccountService (the parts may hold a stand-in that builds it on first use).
@@ -142,23 +89,6 @@ class FaultKiosk(KioskUnderTest):
             real(action, outcome, card_number, reachable)
 
         accounts.record_query = counted  # type: ignore[method-assign]
-
-    # -- the card: the virtual reader, or a simulated card served to pcscd through vpcd ---
-
-    def insert(self, key: str, faults: Faults | None = None) -> None:
-        self.card = demo_card(key, faults)
-        if self.vpcd is not None:
-            self.vpcd.insert(self.card)
-        else:
-            assert isinstance(self.backend, VirtualBackend)
-            self.backend.insert(self.card)
-
-    def remove(self) -> None:
-        if self.vpcd is not None:
-            self.vpcd.remove()
-        else:
-            assert isinstance(self.backend, VirtualBackend)
-            self.backend.remove()
 
     # -- looking ---------------------------------------------------------------------------
 
@@ -239,14 +169,8 @@ class FaultKiosk(KioskUnderTest):
 
     # -- moving around -------------------------------------------------------------------------
 
-    def tap_text(self, key: str) -> None:
-        self.tap(text(key, self.session.view.language))
-
     def at_overview(self, key: str = NEXT_PERSON, pin: str = NEXT_PERSON_PIN) -> None:
-        self.insert(key)
-        self.wait_for(State.PIN_ENTRY, timeout=10_000)
-        self.type_pin(pin)
-        self.wait_for(State.OVERVIEW)
+        self.signed_in(key, pin, timeout=10_000)
 
 
 FaultKioskMaker = Callable[..., FaultKiosk]
@@ -277,10 +201,16 @@ def make_fault_kiosk(
         kiosk_id = f"fault-{uuid.uuid4().hex[:10]}"
         folder = data_dir or tmp_path / kiosk_id
         folder.mkdir(parents=True, exist_ok=True)
-        config = fault_config(
-            folder, store_url or fault_sqlite_url, kiosk_id=kiosk_id,
-            printer=printer_toml, store=store_toml, extra=extra, spool_dir=spool_dir,
-        )  # fmt: skip
+        config = rig_config(
+            folder,
+            store_url or fault_sqlite_url,
+            kiosk_id=kiosk_id,
+            store=store_toml,
+            printer=printer_toml,
+            spool_dir=spool_dir,
+            admin_pin=ADMIN_PIN,
+            extra=extra,
+        )
         kiosk = FaultKiosk(qtbot, config, **options)
         made.append(kiosk)
         return kiosk
@@ -297,12 +227,8 @@ def make_fault_kiosk(
 def fault_cluster() -> Iterator[PostgresCluster]:
     if not (PG_BIN / "initdb").exists():
         pytest.fail(f"PostgreSQL 15 server binaries missing in {PG_BIN}: bash scripts/setup.sh")
-    cluster = PostgresCluster(base=Path(tempfile.mkdtemp(prefix="kiosk-faults-pg-")))
-    cluster.start()
-    try:
+    with PostgresCluster(base=Path(tempfile.mkdtemp(prefix="kiosk-faults-pg-"))) as cluster:
         yield cluster
-    finally:
-        cluster.cleanup()
 
 
 @pytest.fixture(scope="session")
@@ -325,56 +251,24 @@ def fault_pg_url(fault_cluster: PostgresCluster, fault_pg_seeded: str) -> Iterat
 # -- pcscd: a reader that is unplugged is a pcscd that lists no reader -------------------------
 
 
-def wait_until(condition: Callable[[], bool], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {seconds} s waiting for {what}")
-        time.sleep(0.05)
-
-
 class ReaderUnplugged:
-    """pcscd running with no reader configured: what the kiosk sees when the USB reader goes.
-
-    vpcd's reader is declared in reader.conf and pcscd 1.9 neither drops nor adds such a reader
-    on a signal, so unplugging is pcscd restarted without it, and plugging back in is the
-    session's pcscd started again with it (the harness writes the reader's conf each start).
-    """
+    """The USB reader unplugged and plugged back in: the session's pcscd restarted without
+    vpcd's reader and with it again (realparts/pcscd.py says why it takes a restart)."""
 
     def __init__(self, harness: PcscdHarness) -> None:
         self.harness = harness
-        self.process: subprocess.Popen[bytes] | None = None
-        self.empty_conf = Path(tempfile.mkdtemp(prefix="kiosk-no-reader-"))
 
     def unplug(self) -> None:
         self.harness.stop()
-        self.harness.socket_path.unlink(missing_ok=True)
-        self.process = subprocess.Popen(
-            [
-                "unshare", "-m", "--propagation", "private", "--", "sh", "-c",
-                'mount --bind "$1" /run && shift && exec "$@"', "sh",
-                str(self.harness.run_dir), pcscd_binary(), "-f", "-c", str(self.empty_conf),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        wait_until(self.harness.socket_path.exists, 10, "pcscd without a reader")
+        self.harness.start(reader=False)
 
     def plug_back(self) -> None:
-        self._stop_empty()
+        self.harness.stop()
         self.harness.start()
 
-    def _stop_empty(self) -> None:
-        process, self.process = self.process, None
-        if process is not None and process.poll() is None:
-            process.terminate()
-            process.wait(timeout=5)
-
     def cleanup(self) -> None:
-        self._stop_empty()
-        if not self.harness.running:
-            self.harness.start()
-        os.rmdir(self.empty_conf)
+        if not (self.harness.running and self.harness.reader_plugged):
+            self.plug_back()
 
 
 @pytest.fixture

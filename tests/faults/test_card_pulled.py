@@ -16,9 +16,10 @@ import pytest
 from card_reader.backends.pcsc import PcscBackend
 from card_reader.simulator.card import Faults, SimulatedCard
 from kiosk.session.view import Busy, ProblemKind, State
-from printing.dispatch import FaultyPrinter, PrinterProblemKind, SpoolPrinter
+from printing.dispatch import PrinterProblemKind, SpoolPrinter
+from realparts.pcscd import VpcdReader
+from realparts.printer import FaultyPrinter
 from tests.faults.conftest import ACCOUNT_SCREENS, FaultKiosk, FaultKioskMaker
-from tests.realparts.pcscd import VpcdReader
 
 pytestmark = pytest.mark.integration
 

@@ -26,7 +26,7 @@ def test_wall_clock_jump_mid_session_changes_no_timeout_and_breaks_nothing(
     kiosk = make_fault_kiosk()
     kiosk.at_overview()
     settings = kiosk.session.settings
-    kiosk.wall.jump(jump)
+    kiosk.clock.jump(jump)
     kiosk.qtbot.wait(600)  # a few ticks of the window's timer after the jump
     assert kiosk.session.view.state is State.OVERVIEW
     assert kiosk.session.view.idle_warning_seconds is None
@@ -59,13 +59,13 @@ def test_receipt_printed_after_a_clock_jump_carries_the_new_date(
     kiosk.wait_for(State.TAKE_CARD)
     kiosk.remove()
     kiosk.wait_for(State.IDLE)
-    kiosk.wall.jump(jump)
+    kiosk.clock.jump(jump)
     kiosk.at_overview()
     kiosk.tap_text("nav.print")
     kiosk.wait_for(State.TAKE_CARD)
     assert kiosk.session.view.printed
     spooled = sorted(p.name for p in kiosk.config.printer.spool_dir.glob("*.pdf"))
-    day = kiosk.wall().strftime("%Y%m%d")
+    day = kiosk.clock.now().strftime("%Y%m%d")
     assert len(spooled) == 2, spooled
     assert any(day in name for name in spooled), spooled
     kiosk.assert_no_audit_lost()
@@ -79,7 +79,7 @@ def test_a_pin_pad_left_alone_times_out_whatever_the_wall_clock_does(
     kiosk = make_fault_kiosk()
     kiosk.insert("zhang-wei")
     kiosk.wait_for(State.PIN_ENTRY)
-    kiosk.wall.jump(-A_YEAR)  # back a year: a wall-clock timer would wait a year
+    kiosk.clock.jump(-A_YEAR)  # back a year: a wall-clock timer would wait a year
     settings = kiosk.session.settings
     kiosk.clock.advance(settings.pin_entry_seconds + settings.idle_warning_seconds)
     kiosk.wait_for(State.TAKE_CARD)

@@ -17,6 +17,7 @@ import pytest
 
 from kiosk.log import setup_logging
 from kiosk.session.view import ProblemKind, State
+from kiosk.words.failures import failure_text
 from printing.problems import PrinterProblem, PrinterProblemKind
 from tests.faults.conftest import FaultKiosk, FaultKioskMaker
 
@@ -62,7 +63,7 @@ def _printing_fails_in_words_and_the_session_goes_on(kiosk: FaultKiosk) -> None:
     kiosk.qtbot.waitUntil(lambda: kiosk.session.view.problem is not None, timeout=10_000)
     assert kiosk.session.view.state is State.PRINTING
     kiosk.assert_problem_shown(ProblemKind.PRINTER)
-    expected = PrinterProblem(PrinterProblemKind.SPOOL_FAILED).user_message("zh")
+    expected = failure_text(PrinterProblem(PrinterProblemKind.SPOOL_FAILED), "zh")
     assert expected in kiosk.visible_texts()
     kiosk.tap_text("printing.back")
     kiosk.wait_for(State.OVERVIEW)

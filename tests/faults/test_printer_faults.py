@@ -12,9 +12,10 @@ from collections.abc import Iterator
 import pytest
 
 from kiosk.session.view import ProblemKind, State
+from kiosk.words.failures import failure_text
 from printing.problems import PrinterProblem, PrinterProblemKind
+from realparts.cups import CupsServer
 from tests.faults.conftest import FaultKioskMaker
-from tests.realparts.cups import CupsServer
 
 pytestmark = pytest.mark.integration
 
@@ -55,7 +56,7 @@ def test_printer_fault_is_explained_and_the_session_goes_on(
     kiosk.qtbot.waitUntil(lambda: kiosk.session.view.problem is not None, timeout=25_000)
     assert kiosk.session.view.state is State.PRINTING
     kiosk.assert_problem_shown(ProblemKind.PRINTER)
-    assert PrinterProblem(kind).user_message("zh") in kiosk.visible_texts()
+    assert failure_text(PrinterProblem(kind), "zh") in kiosk.visible_texts()
     # What the operator sees on the maintenance screen (and in the heartbeat).
     assert kind in kiosk.parts.receipts.printer.status().problems
     kiosk.tap_text("printing.back")

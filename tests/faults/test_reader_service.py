@@ -11,8 +11,8 @@ import pytest
 
 from card_reader.backends.pcsc import PcscBackend
 from kiosk.session.view import ProblemKind, State
+from realparts.pcscd import VpcdReader
 from tests.faults.conftest import FaultKiosk, FaultKioskMaker, ReaderUnplugged
-from tests.realparts.pcscd import VpcdReader
 
 pytestmark = pytest.mark.integration
 

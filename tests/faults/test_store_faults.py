@@ -15,7 +15,7 @@ import psycopg
 import pytest
 
 from kiosk.session.view import Busy, ProblemKind, State
-from kiosk.store.pg_harness import PostgresCluster
+from realparts.postgres import PostgresCluster
 from tests.faults.conftest import FaultKiosk, FaultKioskMaker
 
 pytestmark = pytest.mark.integration

@@ -42,7 +42,7 @@ def test_the_deferred_service_is_built_once_and_closed_only_if_built() -> None:
         def close(self) -> None:
             built.append("closed")
 
-        def summary(self, card: str) -> str:
+        def summary(self, card: str, card_region: str = "") -> str:
             return f"summary of {card}"
 
     deferred = DeferredAccounts(lambda: built.append("built") or Service())  # type: ignore[arg-type, func-returns-value]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.backoff import BackoffPolicy, FailingCardBackoff
-from tests.session_kit import FakeClock
+from realparts.clock import FakeClock
 
 
 @pytest.fixture

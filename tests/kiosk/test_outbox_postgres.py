@@ -14,8 +14,8 @@ from sqlalchemy import select
 from kiosk.services import AccountService, StoreUnavailable
 from kiosk.store.engine import make_engine
 from kiosk.store.models import TABLES
-from kiosk.store.pg_harness import PostgresCluster
 from kiosk.store.seeding import create_store
+from realparts.postgres import PostgresCluster
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2026, 11, 24, 10, 30)
@@ -28,12 +28,8 @@ KIOSK = "k-outbox"
 @pytest.fixture
 def cluster() -> Iterator[PostgresCluster]:
     # Its own cluster: stopping the session's shared one would break other test modules.
-    cluster = PostgresCluster()
-    cluster.start()
-    try:
+    with PostgresCluster() as cluster:
         yield cluster
-    finally:
-        cluster.cleanup()
 
 
 def _audit_rows(service: AccountService) -> list[tuple[str, str, str]]:

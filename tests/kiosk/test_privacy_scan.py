@@ -19,7 +19,7 @@ from card_reader.backends.virtual import VirtualBackend
 from card_reader.simulator import load_profiles
 from kiosk.app import ConfiguredReceipts
 from kiosk.card_access import ReaderCards
-from kiosk.config import KioskConfig, parse_config
+from kiosk.config import KioskConfig
 from kiosk.log import forget_secrets, setup_logging
 from kiosk.printers import ReceiptPrinter
 from kiosk.services import AccountService
@@ -28,7 +28,9 @@ from kiosk.session.settings import SessionSettings
 from kiosk.session.view import State
 from kiosk.store.models import TABLES
 from kiosk.worker import InlineWorker
-from tests.session_kit import NOW, FakeClock, demo_card, seed_demo_store
+from realparts.clock import FakeClock
+from realparts.config import rig_config
+from tests.session_kit import NOW, demo_card, seed_demo_store
 
 PEOPLE = [p.raw for p in load_profiles() if p.ssse]
 SECRETS = sorted(
@@ -76,9 +78,12 @@ def data_dir(tmp_path: Path) -> Iterator[Path]:
 
 
 def _kiosk(data_dir: Path, store_url: str) -> Kiosk:
-    config = parse_config(
-        f'[kiosk]\nid = "privacy-kiosk"\ndata_dir = "{data_dir}"\n'
-        f'[store]\nurl = "{store_url}"\n[logging]\nlevel = "DEBUG"\n'
+    config = rig_config(
+        data_dir,
+        store_url,
+        kiosk_id="privacy-kiosk",
+        location="",
+        extra='[logging]\nlevel = "DEBUG"',
     )
     accounts = AccountService.from_config(config, clock=lambda: NOW)
     backend = VirtualBackend()

@@ -1,6 +1,6 @@
 """Receipts through a real, throwaway cupsd: a job arrives intact, faults come back typed.
 
-The queues' backends are ours (tests/realparts/cups.py): one writes jobs to a folder, two
+The queues' backends are ours (realparts/cups.py): one writes jobs to a folder, two
 report media-empty / media-jam through CUPS STATE messages and stop their queue.
 """
 
@@ -15,11 +15,12 @@ import pytest
 
 from kiosk.config import load_config
 from kiosk.printers import ReceiptPrinter
+from kiosk.words.failures import failure_text
 from printing.dispatch import CupsPrinter
 from printing.problems import PrinterProblem, PrinterProblemKind
 from printing.receipt import render
+from realparts.cups import CupsServer
 from tests.printing.conftest import ZHANG
-from tests.realparts.cups import CupsServer
 
 pytestmark = pytest.mark.integration
 
@@ -67,7 +68,7 @@ def test_a_printer_fault_reaches_the_person_as_its_message_within_seconds(
         printer.print_pdf(pdf, "kiosk-07-20261124-0002", timeout_seconds=15)
     assert time.monotonic() - started < 8
     assert raised.value.kind is kind
-    assert raised.value.user_message("zh") == words + "您的查询结果不受影响。"
+    assert failure_text(raised.value, "zh") == words + "您的查询结果不受影响。"
     assert "error" in raised.value.operator_message  # the CUPS reason, for the operator
     # The queue stays stopped: the next person is told at once, before anything is sent.
     status = printer.status()

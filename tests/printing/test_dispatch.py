@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.words.failures import failure_text
 from printing import dispatch
-from printing.dispatch import CupsPrinter, FaultyPrinter, SpoolPrinter, safe_name
+from printing.dispatch import CupsPrinter, SpoolPrinter, safe_name
 from printing.problems import PrinterProblem, PrinterProblemKind
+from realparts.printer import FaultyPrinter
 
 PDF = b"%PDF-1.4 test\n%%EOF\n"
 
@@ -48,7 +50,7 @@ def test_a_spool_folder_that_cannot_exist_is_a_typed_problem(tmp_path: Path) -> 
     with pytest.raises(PrinterProblem) as raised:
         printer.print_pdf(PDF, "r-1")
     assert raised.value.kind is PrinterProblemKind.SPOOL_FAILED
-    assert "凭条暂时无法保存" in raised.value.user_message()
+    assert "凭条暂时无法保存" in failure_text(raised.value, "zh")
 
 
 def test_a_full_disk_is_a_typed_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,8 +19,10 @@ from kiosk.printers import (
     next_serial,
     receipt_key,
 )
-from printing.dispatch import FaultyPrinter, SpoolPrinter
+from kiosk.words.failures import failure_text
+from printing.dispatch import SpoolPrinter
 from printing.problems import PrinterProblem, PrinterProblemKind
+from realparts.printer import FaultyPrinter
 from tests.printing.conftest import ZHANG
 
 
@@ -86,7 +88,7 @@ def test_a_printer_problem_counts_no_paper(config: KioskConfig, receipt_for: Any
     assert printer.status().problems == (PrinterProblemKind.MEDIA_EMPTY,)
     with pytest.raises(PrinterProblem) as raised:
         printer.print_receipt(receipt_for(ZHANG))
-    assert raised.value.user_message().startswith("打印机缺纸")
+    assert failure_text(raised.value, "zh").startswith("打印机缺纸")
     assert printer.paper_left_mm == 10_000
     assert not (config.data_dir / "receipt-journal.jsonl").exists()
 

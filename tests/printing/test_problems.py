@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from kiosk.words.failures import failure_text
 from printing.problems import (
     PrinterProblem,
     PrinterProblemKind,
@@ -15,7 +16,7 @@ from printing.problems import (
 @pytest.mark.parametrize("kind", list(PrinterProblemKind))
 def test_every_kind_has_plain_messages_in_both_languages(kind: PrinterProblemKind) -> None:
     problem = PrinterProblem(kind)
-    zh, en = problem.user_message("zh"), problem.user_message("en")
+    zh, en = failure_text(problem, "zh"), failure_text(problem, "en")
     assert "不受影响" in zh
     assert "not affected" in en
     assert "工作人员" in zh or "稍后" in zh
@@ -25,8 +26,8 @@ def test_every_kind_has_plain_messages_in_both_languages(kind: PrinterProblemKin
 
 def test_paper_out_message_is_the_agreed_one() -> None:
     problem = PrinterProblem(PrinterProblemKind.MEDIA_EMPTY, "queue x: media-empty-error")
-    assert problem.user_message() == "打印机缺纸，请联系工作人员。您的查询结果不受影响。"
-    assert problem.user_message("en") == (
+    assert failure_text(problem, "zh") == "打印机缺纸，请联系工作人员。您的查询结果不受影响。"
+    assert failure_text(problem, "en") == (
         "The printer is out of paper. Please ask a member of staff. "
         "Your account information is not affected."
     )

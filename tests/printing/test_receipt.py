@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from kiosk.domain import MaskingRules
+from kiosk.domain import MaskingRules, yuan
 from kiosk.masking import mask_citizen_id, mask_name
 from printing.fonts import covers
 from printing.layout import PRINTABLE_MM
-from printing.receipt import render, yuan
+from printing.receipt import render
 from printing.verification import parse_payload, verify_code
 from tests.printing.conftest import (
     ACTIVE_CARDS,
@@ -45,16 +45,16 @@ def test_every_demo_person_gets_a_readable_receipt_at_both_widths(
     assert mask_citizen_id(data.citizen_id) in flat
     assert data.citizen_id not in flat
     assert data.card_number not in flat
-    assert f"¥{yuan(data.balance)}" in flat  # the balance to the cent
+    assert yuan(data.balance) in flat  # the balance to the cent
     assert receipt.code in flat
     # The entries newest first, each with its signed amount and the balance after it.
     positions = []
     for entry in data.entries:
         line = f"{entry.posted_at:%Y-%m-%d}"
-        amount = yuan(entry.amount, sign=True)
+        amount = yuan(entry.amount, sign=True, symbol=False)
         start = flat.index(line, positions[-1] if positions else 0)
         assert flat.index(amount, start) > start
-        assert yuan(entry.balance_after) in flat
+        assert yuan(entry.balance_after, symbol=False) in flat
         positions.append(start + 1)
     dates = [e.posted_at for e in data.entries]
     assert dates == sorted(dates, reverse=True)
@@ -66,11 +66,11 @@ def test_zhang_wei_receipt_says_what_matters(receipt_for: Any) -> None:
     flat = re.sub(r"\s+", "", pdf_text(render(data, 80, KEY).pdf, layout=True))
     assert "姓名张*" in flat
     assert "张伟" not in flat
-    assert f"个人账户余额¥{yuan(data.balance)}" in flat
-    assert f"已用¥{yuan(data.quota.used)}" in flat
-    assert f"剩余¥{yuan(data.quota.left)}" in flat
+    assert f"个人账户余额{yuan(data.balance)}" in flat
+    assert f"已用{yuan(data.quota.used)}" in flat
+    assert f"剩余{yuan(data.quota.left)}" in flat
     assert data.last_contribution is not None
-    assert f"¥{yuan(data.last_contribution.to_personal_account)}" in flat
+    assert yuan(data.last_contribution.to_personal_account) in flat
     assert "请核对以下扣费" in flat
     assert len(data.flagged) >= 1
     assert "12393" in flat

@@ -2,7 +2,7 @@
 
 Each test module asks `postgres_database(name)` for a fresh database of its own, so the
 modules stay independent. The cluster is owned by the `postgres` user in a mkdtemp()
-directory and listens only on a unix socket there (tests/../real-parts.md).
+directory and listens only on a unix socket there (the harness is realparts/postgres.py).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from kiosk.store.pg_harness import PG_BIN, PostgresCluster
+from realparts.postgres import PG_BIN, PostgresCluster
 
 
 @pytest.fixture(scope="session")
@@ -21,12 +21,8 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
         pytest.fail(
             f"PostgreSQL 15 server binaries missing in {PG_BIN}: run `bash scripts/setup.sh`"
         )
-    cluster = PostgresCluster()
-    cluster.start()
-    try:
+    with PostgresCluster() as cluster:
         yield cluster
-    finally:
-        cluster.cleanup()
 
 
 @pytest.fixture(scope="session")

@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.masking import mask_name
 from kiosk.session.view import State
-from printing.dispatch import FaultyPrinter
 from printing.problems import PrinterProblemKind
+from realparts.printer import FaultyPrinter
 from tests.ui.conftest import ADMIN_PIN, KioskUnderTest
 from ui.i18n import text, yuan
 

@@ -10,7 +10,7 @@ import pytest
 from card_reader.backends.pcsc import PcscBackend
 from card_reader.simulator import profile
 from kiosk.session.view import ProblemKind, State
-from tests.realparts.pcscd import VpcdReader
+from realparts.pcscd import VpcdReader
 from tests.ui.conftest import KioskUnderTest
 from ui.i18n import yuan
 

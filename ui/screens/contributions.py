@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.domain import Contribution, LedgerKind
 from kiosk.session.view import View
-from ui.i18n import kind_label, text, yuan
+from ui.i18n import date_text, kind_label, text, yuan
 from ui.screens.base import Screen
 from ui.theme import Theme
 from ui.widgets.basics import label, row_frame
@@ -15,7 +15,7 @@ from ui.widgets.basics import label, row_frame
 def contribution_row(item: Contribution, language: str) -> QWidget:
     frame, row = row_frame()
     left = QVBoxLayout()
-    left.addWidget(label(f"{item.period:%Y-%m}"))
+    left.addWidget(label(date_text(item.period, "month")))
     if item.base or item.employee or item.employer:
         left.addWidget(label(text("contributions.row", language, base=yuan(item.base),
                                   employee=yuan(item.employee), employer=yuan(item.employer)),
@@ -26,7 +26,7 @@ def contribution_row(item: Contribution, language: str) -> QWidget:
     right = QVBoxLayout()
     right.addWidget(label(text("contributions.to_account", language,
                                amount=yuan(item.to_personal_account))))  # fmt: skip
-    arrived = (text("contributions.arrived", language, date=f"{item.arrived_at:%Y-%m-%d}")
+    arrived = (text("contributions.arrived", language, date=date_text(item.arrived_at))
                if item.arrived_at else text("contributions.pending", language))  # fmt: skip
     right.addWidget(label(arrived, role="muted"))
     row.addLayout(right, 2)

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.domain import FamilyBinding
 from kiosk.session.view import View
-from ui.i18n import relation_label, text, yuan
+from ui.i18n import date_text, relation_label, text, yuan
 from ui.screens.base import Screen
 from ui.theme import Theme
 from ui.widgets.basics import label, row_frame
@@ -18,7 +18,7 @@ def binding_row(binding: FamilyBinding, language: str) -> QWidget:
     key = "family.payer" if binding.direction == "payer" else "family.beneficiary"
     column.addWidget(label(text(key, language, name=binding.counterpart_name,
                                 relation=relation_label(binding.relation, language))))  # fmt: skip
-    since = text("family.since", language, since=f"{binding.since:%Y-%m-%d}",
+    since = text("family.since", language, since=date_text(binding.since),
                  amount=yuan(binding.transferred_this_year))  # fmt: skip
     column.addWidget(label(since, role="muted"))
     row.addLayout(column)

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.domain import FilingStatus, RemoteFiling
 from kiosk.session.view import View
-from ui.i18n import filing_status_label, filing_type_label, text
+from ui.i18n import date_text, filing_status_label, filing_type_label, text
 from ui.screens.base import Screen
 from ui.theme import Theme
 from ui.widgets.basics import label, row_frame
@@ -18,9 +18,9 @@ def filing_row(filing: RemoteFiling, language: str) -> QWidget:
     column.addWidget(label(text("filings.row", language,
                                 type=filing_type_label(filing.filing_type, language),
                                 region=filing.region_name)))  # fmt: skip
-    until = (f"{filing.valid_until:%Y-%m-%d}" if filing.valid_until
+    until = (date_text(filing.valid_until) if filing.valid_until
              else text("overview.filing_open", language))  # fmt: skip
-    column.addWidget(label(text("filings.valid", language, start=f"{filing.valid_from:%Y-%m-%d}",
+    column.addWidget(label(text("filings.valid", language, start=date_text(filing.valid_from),
                                 until=until), role="muted"))  # fmt: skip
     row.addLayout(column, 3)
     status = label(filing_status_label(filing.status, language), wrap=False,

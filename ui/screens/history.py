@@ -9,7 +9,15 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.domain import LedgerEntry
 from kiosk.session.view import View
-from ui.i18n import HISTORY_FILTERS, flag_label, kind_label, signed_yuan, text, yuan
+from ui.i18n import (
+    HISTORY_FILTERS,
+    date_text,
+    flag_label,
+    kind_label,
+    signed_yuan,
+    text,
+    yuan,
+)
 from ui.screens.base import Screen
 from ui.theme import Theme
 from ui.widgets.basics import button, flag_badge, label, row_frame
@@ -20,14 +28,15 @@ def entry_row(entry: LedgerEntry, language: str) -> QWidget:
     frame, row = row_frame()
     left = QVBoxLayout()
     where = entry.institution_name or entry.counterpart or ""
-    left.addWidget(label(f"{entry.posted_at:%Y-%m-%d %H:%M}  {kind_label(entry.kind, language)}"))
+    when = date_text(entry.posted_at, "minute")
+    left.addWidget(label(f"{when}  {kind_label(entry.kind, language)}"))
     if where:
         left.addWidget(label(where, role="muted"))
     if entry.flags:
         flagged = QHBoxLayout()
         flagged.addWidget(flag_badge(text("history.flag_word", language)))
-        reasons = "；" if language == "zh" else "; "
-        why = reasons.join(flag_label(reason, language) for reason in entry.flags)
+        separator = text("list.separator", language)
+        why = separator.join(flag_label(reason, language) for reason in entry.flags)
         flagged.addWidget(label(why, role="warning"), 1)
         left.addLayout(flagged)
     row.addLayout(left, 3)

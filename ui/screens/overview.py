@@ -7,7 +7,7 @@ from functools import partial
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout
 
 from kiosk.session.view import State, View
-from ui.i18n import text, yuan
+from ui.i18n import date_text, text, yuan
 from ui.screens.base import Screen
 from ui.theme import Theme
 from ui.widgets.basics import button, flag_badge, label
@@ -46,14 +46,14 @@ class OverviewScreen(Screen):
                                     left=yuan(quota.left), used=yuan(quota.used))))  # fmt: skip
         last = summary.last_contribution
         layout.addWidget(label(
-            text("overview.last_contribution", language, period=f"{last.period:%Y-%m}",
+            text("overview.last_contribution", language, period=date_text(last.period, "month"),
                  amount=yuan(last.to_personal_account))
             if last else text("overview.no_contribution", language),
             role="muted",
         ))  # fmt: skip
         if summary.active_filing is not None:
             filing = summary.active_filing
-            until = (f"{filing.valid_until:%Y-%m-%d}" if filing.valid_until
+            until = (date_text(filing.valid_until) if filing.valid_until
                      else text("overview.filing_open", language))  # fmt: skip
             layout.addWidget(label(text("overview.filing", language, region=filing.region_name,
                                         until=until), role="muted"))  # fmt: skip

@@ -12,10 +12,10 @@ from kiosk.session import Session
 from kiosk.session.settings import SessionSettings
 from kiosk.session.view import MaintenanceInfo, State, View
 from kiosk.worker import InlineWorker, Worker
+from realparts.clock import FakeClock
 from tests.session_kit import (
     NOW,
     PINS,
-    FakeClock,
     RecordingReceipts,
     demo_card,
 )

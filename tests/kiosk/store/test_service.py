@@ -16,9 +16,11 @@ from kiosk.domain import (
     LedgerKind,
     MaskingRules,
 )
-from kiosk.services import AccountService, CardNotActive, CardRefusal
+from kiosk.services import AccountService, CardNotActive, CardRefusal, StoreUnavailable
 from kiosk.store.audit import card_hash
 from kiosk.store.models import TABLES
+from kiosk.words import has
+from kiosk.words.failures import failure_key
 
 ZHANG, WANG, LI, ZHOU_NEW = "A32010001", "B32010002", "C36042603", "H33010018"
 
@@ -80,7 +82,8 @@ def test_cards_that_do_not_open_the_accounts(
         with pytest.raises(CardNotActive) as refused:
             call(card)
         assert refused.value.status is status
-        assert refused.value.user_message("zh")
+        assert has(failure_key(refused.value))  # words of its own, not a generic apology
+        assert failure_key(refused.value) != failure_key(StoreUnavailable())
         assert card not in refused.value.operator_message
 
 

@@ -21,7 +21,10 @@ PG_USER = "postgres"
 
 
 class PostgresCluster:
-    """initdb + pg_ctl start/stop; `url(db)` gives a psycopg URL over the unix socket."""
+    """initdb + pg_ctl start/stop; `url(db)` gives a psycopg URL over the unix socket.
+
+    As a context manager it is started on entry and stopped and deleted on exit.
+    """
 
     def __init__(self, base: Path | None = None, settings: dict[str, str] | None = None) -> None:
         self.base = base or Path(tempfile.mkdtemp(prefix="kiosk-pg-"))
@@ -85,6 +88,13 @@ class PostgresCluster:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
             connection.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
+
+    def __enter__(self) -> PostgresCluster:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.cleanup()
 
     def cleanup(self) -> None:
         """Stop (if running) and delete everything."""
