@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-PACKAGES = ("bench", "kiosk", "ui", "card_reader", "printing")
+PACKAGES = ("bench", "kiosk", "ui", "realparts", "card_reader", "printing")
 
 
 def lint_imports_with(tmp_path: Path, module: str, source: str) -> subprocess.CompletedProcess[str]:
@@ -50,6 +50,9 @@ def test_the_repository_keeps_every_contract(tmp_path: Path) -> None:
         ("kiosk/_probe.py", "import bench.session\n", "Layers"),
         ("ui/_probe.py", "import bench.stats\n", "Layers"),
         ("card_reader/_probe.py", "import bench\n", "Layers"),
+        # The harnesses for real parts serve tests, bench and demo, never the core.
+        ("kiosk/_probe.py", "import realparts.pcscd\n", "Layers"),
+        ("printing/_probe.py", "import realparts.printer\n", "Layers"),
         # The session reaches the card, the store and the printer only through its ports.
         ("kiosk/session/_probe.py", "import kiosk.services\n", "only through its ports"),
         ("kiosk/session/_probe.py", "import card_reader.sscard\n", "only through its ports"),
