@@ -39,9 +39,15 @@ def card_holders(url: str, now: datetime, count: int) -> list[Holder]:
         card.c.expires_on >= now.date(),
     )
     details = select(
-        card.c.card_number, person.c.citizen_id, person.c.name, person.c.sex,
-        person.c.birth_date, card.c.issued_on, card.c.expires_on, person.c.home_region,
-    ).join(person, person.c.id == card.c.person_id)  # fmt: skip
+        card.c.card_number,
+        person.c.citizen_id,
+        person.c.name,
+        person.c.sex,
+        person.c.birth_date,
+        card.c.issued_on,
+        card.c.expires_on,
+        person.c.home_region,
+    ).join(person, person.c.id == card.c.person_id)
     engine = make_engine(url, 30.0)
     try:
         with engine.connect() as connection:

@@ -98,9 +98,11 @@ class KioskLog:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.folder = path.parent
         self.file = logging.handlers.RotatingFileHandler(
-            path, maxBytes=config.logging.max_bytes, backupCount=config.logging.backup_count,
+            path,
+            maxBytes=config.logging.max_bytes,
+            backupCount=config.logging.backup_count,
             encoding="utf-8",
-        )  # fmt: skip
+        )
         self.file.setFormatter(RedactingFormatter(FORMAT))
         self.file.addFilter(RedactingFilter())
         self.errors = ErrorCount()
@@ -174,9 +176,10 @@ class _Missed(Exception):
 def personal_data_found(config: KioskConfig, log_text: str) -> dict[str, int]:
     """How often a demo person's name, citizen ID or card number appears where none may."""
     needles = [
-        str(getattr(profile(key), field)) for key in PEOPLE
+        str(getattr(profile(key), field))
+        for key in PEOPLE
         for field in ("name", "citizen_id", "card_number")
-    ]  # fmt: skip
+    ]
     file_names = "\n".join(str(p.relative_to(config.data_dir)) for p in config.data_dir.rglob("*"))
     journal = config.data_dir / "receipt-journal.jsonl"
     engine = make_engine(config.store_url(), 10.0)

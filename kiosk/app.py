@@ -75,9 +75,12 @@ class KioskParts:
         errors = self.problems.lines()
         try:
             self.accounts.record_heartbeat(  # the columns hold 32 characters
-                reader[:STATE_CHARS], printer_words[:STATE_CHARS], printer.paper_left_mm,
-                last_error=errors[-1] if errors else "", version=kiosk_version(),
-            )  # fmt: skip
+                reader[:STATE_CHARS],
+                printer_words[:STATE_CHARS],
+                printer.paper_left_mm,
+                last_error=errors[-1] if errors else "",
+                version=kiosk_version(),
+            )
             flushed = self.accounts.flush_outbox()
         except StoreError as error:
             return f"unreachable ({error.operator_message})"

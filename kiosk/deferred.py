@@ -107,9 +107,14 @@ class DeferredAccounts:
         card_region: str = "",
     ) -> ReceiptData:
         return self.service.receipt_data(
-            card_number, printed_at, serial, masking,
-            entries=entries, language=language, card_region=card_region,
-        )  # fmt: skip
+            card_number,
+            printed_at,
+            serial,
+            masking,
+            entries=entries,
+            language=language,
+            card_region=card_region,
+        )
 
     def record_query(
         self, action: str, outcome: str, card_number: str | None = None, reachable: bool = True

@@ -126,8 +126,11 @@ class ReceiptPrinter:
             self.paper.printed(receipt.length_mm)
             note_receipt(self.journal, data, receipt.code)
         except OSError as error:
-            log.warning("receipt %s printed, but not counted or journaled: %s", data.serial,
-                        error.strerror or type(error).__name__)  # fmt: skip
+            log.warning(
+                "receipt %s printed, but not counted or journaled: %s",
+                data.serial,
+                error.strerror or type(error).__name__,
+            )
         log.info("receipt %s printed: %.0f mm", data.serial, receipt.length_mm)
         return receipt
 

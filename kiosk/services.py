@@ -295,9 +295,14 @@ class AccountService:
         try:
             with deadline(self.timeout_seconds):
                 self._audit.heartbeat(
-                    self.kiosk_id, self.clock(), reader_state, printer_state, paper_left_mm,
-                    last_error=last_error, version=version,
-                )  # fmt: skip
+                    self.kiosk_id,
+                    self.clock(),
+                    reader_state,
+                    printer_state,
+                    paper_left_mm,
+                    last_error=last_error,
+                    version=version,
+                )
         except SQLAlchemyError as error:
             raise StoreUnavailable(f"heartbeat not written: {type(error).__name__}") from None
 

@@ -55,8 +55,11 @@ def rasterise(pdf: bytes, timeout_seconds: float = 10.0) -> Bitmap:
     try:
         result = subprocess.run(
             ["pdftoppm", "-r", str(DPI), "-mono", "-singlefile", "-"],
-            input=pdf, capture_output=True, timeout=timeout_seconds, check=True,
-        )  # fmt: skip
+            input=pdf,
+            capture_output=True,
+            timeout=timeout_seconds,
+            check=True,
+        )
     except (OSError, subprocess.SubprocessError) as error:
         raise PrinterProblem(
             PrinterProblemKind.OTHER, f"receipt not rasterised: {type(error).__name__}"

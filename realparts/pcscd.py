@@ -93,13 +93,24 @@ class PcscdHarness:
         conf = self.conf_dir if reader else self.no_reader_conf_dir
         self._process = subprocess.Popen(
             [
-                "unshare", "-m", "--propagation", "private", "--", "sh", "-c",
-                'mount --bind "$1" /run && shift && exec "$@"', "sh",
-                str(self.run_dir), pcscd_binary(), "-f", "-c", str(conf),
+                "unshare",
+                "-m",
+                "--propagation",
+                "private",
+                "--",
+                "sh",
+                "-c",
+                'mount --bind "$1" /run && shift && exec "$@"',
+                "sh",
+                str(self.run_dir),
+                pcscd_binary(),
+                "-f",
+                "-c",
+                str(conf),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        )
         self.reader_plugged = reader
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -51,9 +51,17 @@ class PostgresCluster:
             os.chown(self.base, *self._ids)
         self.base.chmod(0o755)
         self._run(
-            str(PG_BIN / "initdb"), "-D", str(self.data), "-U", PG_USER,
-            "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync",
-        )  # fmt: skip
+            str(PG_BIN / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            PG_USER,
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-sync",
+        )
         with (self.data / "postgresql.conf").open("a", encoding="utf-8") as conf:
             for key, value in self.settings.items():
                 conf.write(f"{key} = {value}\n")
@@ -63,9 +71,16 @@ class PostgresCluster:
         if not self.initialised:
             self.init()
         self._run(
-            str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w",
-            "-o", f"-k {self.base} -c listen_addresses=''", "start",
-        )  # fmt: skip
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-w",
+            "-o",
+            f"-k {self.base} -c listen_addresses=''",
+            "start",
+        )
 
     def stop(self, mode: str = "immediate") -> None:
         self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
@@ -82,9 +97,12 @@ class PostgresCluster:
         import psycopg
 
         with psycopg.connect(
-            host=str(self.base), user=PG_USER, dbname="postgres", autocommit=True,
+            host=str(self.base),
+            user=PG_USER,
+            dbname="postgres",
+            autocommit=True,
             connect_timeout=10,
-        ) as connection:  # fmt: skip
+        ) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
             connection.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)

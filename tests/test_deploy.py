@@ -109,12 +109,17 @@ def test_logrotate_never_renames_the_kiosks_own_numbered_backups() -> None:
 
 def test_the_operator_guide_names_real_commands_and_files() -> None:
     guide = (DOCS / "operations.md").read_text(encoding="utf-8")
-    for name in ["sscard-kiosk.service", "logrotate.conf", "kiosk.toml.production",
-                 "sscard-fleet-check.timer"]:  # fmt: skip
+    for name in [
+        "sscard-kiosk.service",
+        "logrotate.conf",
+        "kiosk.toml.production",
+        "sscard-fleet-check.timer",
+    ]:
         assert name in guide
         assert (DEPLOY / name).exists()
-    commands = re.findall(r"^\s*(?:\S+=\S+ )*\S*kiosk ([a-z][\w-]*)(?: ([a-z][\w-]*))?", guide,
-                          re.MULTILINE)  # fmt: skip
+    commands = re.findall(
+        r"^\s*(?:\S+=\S+ )*\S*kiosk ([a-z][\w-]*)(?: ([a-z][\w-]*))?", guide, re.MULTILINE
+    )
     assert len(commands) >= 10
     for command, action in commands:
         actions = _subcommands(build_parser())

@@ -148,8 +148,12 @@ class KioskWindow(QMainWindow):
     def _render_key(view: View) -> View:
         """The parts of a view that change the screen itself (not the overlays)."""
         busy = view.busy if view.state in _OWN_PROGRESS else None
-        return replace(view, idle_warning_seconds=None, busy=busy,
-                       take_card_reminders=min(view.take_card_reminders, 1))  # fmt: skip
+        return replace(
+            view,
+            idle_warning_seconds=None,
+            busy=busy,
+            take_card_reminders=min(view.take_card_reminders, 1),
+        )
 
     def _render_top(self, view: View, theme: Theme) -> None:
         language = view.language

@@ -99,9 +99,13 @@ def _seed(url: str, persons: int, years: int, seed: int) -> int:
         print("kiosk db: --persons must be >= 0 and --years from 1 to 20", file=sys.stderr)
         return 2
     result = create_store(
-        url, datetime.now(), persons=persons, years=years, seed=seed,
+        url,
+        datetime.now(),
+        persons=persons,
+        years=years,
+        seed=seed,
         progress=lambda message: print(f"  {message}", flush=True),
-    )  # fmt: skip
+    )
     print(
         f"store ready: {result.persons:,} people, {result.ledger_rows:,} generated ledger rows "
         f"in {result.seconds} s"

@@ -164,6 +164,14 @@ class View:
     @property
     def has_personal_data(self) -> bool:
         return any(
-            (self.summary, self.display_name, self.history, self.contributions, self.annual,
-             self.family, self.filings, self.flagged)
-        )  # fmt: skip
+            (
+                self.summary,
+                self.display_name,
+                self.history,
+                self.contributions,
+                self.annual,
+                self.family,
+                self.filings,
+                self.flagged,
+            )
+        )

@@ -100,8 +100,20 @@ def _people(
         # Residents pay visits in cash (no personal-account spending): no opening needed.
         opening = 0 if kind == "resident" else rng.randrange(100_000, 1_500_000)
         opening += months * 2 * MAX_VISIT_CENTS + MAX_VISIT_CENTS + aid_out * (years + 1)
-        plan = [pid, type_code, region, filing_region, opening, income, employer, base,
-                aid_out, aid_to, aid_in, aid_from]  # fmt: skip
+        plan = [
+            pid,
+            type_code,
+            region,
+            filing_region,
+            opening,
+            income,
+            employer,
+            base,
+            aid_out,
+            aid_to,
+            aid_in,
+            aid_from,
+        ]
         person = (pid, number, name, sex, birth.isoformat(), kind, REGIONS[region][0])
         yield person, plan, _cards(rng, pid, today)
 
@@ -133,18 +145,44 @@ def _cards(rng: random.Random, pid: int, today: date) -> list[tuple[Any, ...]]:
     if 0.008 <= roll < 0.018:
         old_issue = issued - timedelta(days=3650)
         lost_at = datetime.combine(issued - timedelta(days=rng.randrange(3, 10)), time(9, 0))
-        cards.append((f"R{pid:08d}", pid, old_issue.isoformat(), issued.isoformat(), "replaced",
-                      lost_at.isoformat(sep=" "), current))  # fmt: skip
+        cards.append(
+            (
+                f"R{pid:08d}",
+                pid,
+                old_issue.isoformat(),
+                issued.isoformat(),
+                "replaced",
+                lost_at.isoformat(sep=" "),
+                current,
+            )
+        )
     return cards
 
 
 PLAN_COLUMNS = (
-    "person_id", "type_code", "region", "filing_region", "opening_cents", "income_cents",
-    "employer_cents", "base_cents", "aid_out_cents", "aid_to", "aid_in_cents", "aid_from",
-)  # fmt: skip
+    "person_id",
+    "type_code",
+    "region",
+    "filing_region",
+    "opening_cents",
+    "income_cents",
+    "employer_cents",
+    "base_cents",
+    "aid_out_cents",
+    "aid_to",
+    "aid_in_cents",
+    "aid_from",
+)
 PERSON_COLUMNS = ("id", "citizen_id", "name", "sex", "birth_date", "insurance_type", "home_region")
-CARD_COLUMNS = ("card_number", "person_id", "issued_on", "expires_on", "status",
-                "status_changed_at", "replaced_by")  # fmt: skip
+CARD_COLUMNS = (
+    "card_number",
+    "person_id",
+    "issued_on",
+    "expires_on",
+    "status",
+    "status_changed_at",
+    "replaced_by",
+)
 
 
 def _bulk(connection: Connection, table: str, columns: tuple[str, ...], rows: list[Any]) -> None:
@@ -182,9 +220,15 @@ def _create_seed_tables(connection: Connection, now: datetime, years: int) -> No
     first = now.year * 12 + now.month - 1 - (years * 12 - 1)
     starts = month_starts(date(first // 12, first % 12 + 1, 1), now.date())
     last = len(starts) - 1
-    _bulk(connection, "seed_month", ("m", "month_start", "year", "month", "last_m", "now_epoch"),
-          [(i, _epoch(datetime.combine(s, time())), s.year, s.month, last, _epoch(now))
-           for i, s in enumerate(starts)])  # fmt: skip
+    _bulk(
+        connection,
+        "seed_month",
+        ("m", "month_start", "year", "month", "last_m", "now_epoch"),
+        [
+            (i, _epoch(datetime.combine(s, time())), s.year, s.month, last, _epoch(now))
+            for i, s in enumerate(starts)
+        ],
+    )
     _bulk(connection, "seed_slot", ("s",), [(s,) for s in range(SLOTS)])
 
 
@@ -296,15 +340,29 @@ def generate(
                 until = start + timedelta(days=730)
                 status = "active" if until >= now.date() else "expired"
                 kind = ("long_term", "temporary", "referral")[pid % 3]
-                filings.append((pid, pid, kind, REGIONS[filing_region][0], start.isoformat(),
-                                until.isoformat(), status))  # fmt: skip
+                filings.append(
+                    (
+                        pid,
+                        pid,
+                        kind,
+                        REGIONS[filing_region][0],
+                        start.isoformat(),
+                        until.isoformat(),
+                        status,
+                    )
+                )
             del person
         done += len(chunk)
         report(f"people: {done:,}/{persons:,}")
-    _bulk(connection, "family_binding", ("payer_id", "beneficiary_id", "relation", "since"),
-          bindings)  # fmt: skip
-    _bulk(connection, "remote_filing", ("id", "person_id", "filing_type", "region_code",
-          "valid_from", "valid_until", "status"), filings)  # fmt: skip
+    _bulk(
+        connection, "family_binding", ("payer_id", "beneficiary_id", "relation", "since"), bindings
+    )
+    _bulk(
+        connection,
+        "remote_filing",
+        ("id", "person_id", "filing_type", "region_code", "valid_from", "valid_until", "status"),
+        filings,
+    )
     dialect = connection.dialect.name
     rows = 0
     for first in range(FIRST_ID, FIRST_ID + persons, batch):

@@ -59,8 +59,12 @@ def create_store(
                 # Straight to the driver: these pragmas must run outside a transaction.
                 raw = connection.connection.driver_connection
                 assert raw is not None
-                for pragma in ("foreign_keys=OFF", "synchronous=OFF", "cache_size=-1000000",
-                               "temp_store=MEMORY"):  # fmt: skip
+                for pragma in (
+                    "foreign_keys=OFF",
+                    "synchronous=OFF",
+                    "cache_size=-1000000",
+                    "temp_store=MEMORY",
+                ):
                     raw.execute(f"PRAGMA {pragma}")
             else:
                 # Load without statement limits, and without per-row foreign-key triggers

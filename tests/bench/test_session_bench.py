@@ -58,8 +58,13 @@ def test_every_quick_session_reaches_the_pin_pad_and_the_painted_balance(
 ) -> None:
     assert figures["sessions"] == 20
     assert figures["failed_sessions"] == 0
-    for key in ("insert_to_pin_ms", "pin_to_overview_ms", "verify_apdu_ms",
-                "insert_to_card_event_ms", "card_event_to_pin_ms"):  # fmt: skip
+    for key in (
+        "insert_to_pin_ms",
+        "pin_to_overview_ms",
+        "verify_apdu_ms",
+        "insert_to_card_event_ms",
+        "card_event_to_pin_ms",
+    ):
         _sane(figures[key])
         assert figures[key]["n"] == 20
 

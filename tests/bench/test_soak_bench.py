@@ -23,8 +23,14 @@ def figures() -> dict[str, Any]:
 
 
 def test_the_soak_reports_what_the_issue_asks_for(figures: dict[str, Any]) -> None:
-    for key in ("sessions", "rss_growth_mb", "threads_end", "fds_growth", "errors",
-                "personal_data_found"):  # fmt: skip
+    for key in (
+        "sessions",
+        "rss_growth_mb",
+        "threads_end",
+        "fds_growth",
+        "errors",
+        "personal_data_found",
+    ):
         assert key in figures
     assert figures["sessions"] == SESSIONS
     assert figures["threads_end"] > 0

@@ -65,8 +65,11 @@ def select_ef(sim: SimulatedCard, fid: bytes) -> int:
 
 def opened(key: str, fid: bytes | None = None, **changes: object) -> SimulatedCard:
     """The card with the application (and `fid`) selected; a mute card made to answer."""
-    data_faults = {k: v for k, v in (card_profile(key).raw.get("faults") or {}).items()
-                   if k == "name_bytes_hex"}  # fmt: skip
+    data_faults = {
+        k: v
+        for k, v in (card_profile(key).raw.get("faults") or {}).items()
+        if k == "name_bytes_hex"
+    }
     sim = variant(key, faults=data_faults, **changes)
     assert run(sim, SELECT_APP + b"\x00")[1] == 0x9000
     if fid is not None:

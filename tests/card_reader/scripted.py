@@ -58,8 +58,14 @@ class ScriptedCard:
         after_verify: dict[str, str] | None = None,
         verify: str = VERIFY_246135,
     ) -> None:
-        self.table = {SELECT_AID: OK, SELECT_EF05: OK, SELECT_EF06: OK, PROBE: "63C3",
-                      verify: OK, **table}  # fmt: skip
+        self.table = {
+            SELECT_AID: OK,
+            SELECT_EF05: OK,
+            SELECT_EF06: OK,
+            PROBE: "63C3",
+            verify: OK,
+            **table,
+        }
         self.after_verify = after_verify or {}
         self.verify = verify  # the VERIFY with the right PIN
         self.sent: list[str] = []

@@ -28,11 +28,26 @@ REPO = Path(__file__).resolve().parents[2]
 
 def read_json(reader: VpcdReader, *extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "ui.cli", "card", "read", "--json", "--backend", "pcsc",
-         "--wait", "5", *extra],
-        capture_output=True, text=True, cwd=REPO, timeout=60, check=False,
+        [
+            sys.executable,
+            "-m",
+            "ui.cli",
+            "card",
+            "read",
+            "--json",
+            "--backend",
+            "pcsc",
+            "--wait",
+            "5",
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        check=False,
         env={**os.environ, **reader.env},
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize(
@@ -86,11 +101,30 @@ def test_kiosk_card_read_with_the_pin_reads_a_pin_gated_card(
     reader = vpcd_reader.insert("pin-gated")
     if from_stdin:
         result = subprocess.run(
-            [sys.executable, "-m", "ui.cli", "card", "read", "--json", "--backend", "pcsc",
-             "--wait", "5", "--reader", reader, "--pin", "-"],
-            input=expected["pin"] + "\n", capture_output=True, text=True, cwd=REPO,
-            timeout=60, check=False, env={**os.environ, **vpcd_reader.env},
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "ui.cli",
+                "card",
+                "read",
+                "--json",
+                "--backend",
+                "pcsc",
+                "--wait",
+                "5",
+                "--reader",
+                reader,
+                "--pin",
+                "-",
+            ],
+            input=expected["pin"] + "\n",
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=60,
+            check=False,
+            env={**os.environ, **vpcd_reader.env},
+        )
     else:
         result = read_json(vpcd_reader, "--reader", reader, "--pin", expected["pin"])
     assert result.returncode == 0, result.stderr
@@ -151,9 +185,13 @@ def test_kiosk_card_read_says_no_card_when_the_reader_is_empty(vpcd_reader: Vpcd
     vpcd_reader.empty()  # the previous test's card may still be in pcscd's last poll
     result = subprocess.run(
         [sys.executable, "-m", "ui.cli", "card", "read", "--backend", "pcsc", "--wait", "0.5"],
-        capture_output=True, text=True, cwd=REPO, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        check=False,
         env={**os.environ, **vpcd_reader.env},
-    )  # fmt: skip
+    )
     assert result.returncode == 5
 
 

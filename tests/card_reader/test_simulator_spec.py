@@ -195,8 +195,9 @@ def test_select_answers_an_fci_with_le_or_9000_only_without_fci() -> None:
     assert send(card("wang-zhe"), SELECT_APP + b"\x00") == (b"", 0x9000)  # a 1.00 card
 
 
-@pytest.mark.parametrize(("key", "p1_00"), [("zhang-wei", 0x9000), ("li-kun", 0x6A86),
-                                            ("pin-gated-blocked", 0x6A86)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("key", "p1_00"), [("zhang-wei", 0x9000), ("li-kun", 0x6A86), ("pin-gated-blocked", 0x6A86)]
+)
 def test_select_ef_takes_p1_02_everywhere_and_p1_00_where_the_card_does(
     key: str, p1_00: int
 ) -> None:

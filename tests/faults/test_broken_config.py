@@ -49,8 +49,13 @@ def _kiosk(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     env.pop("KIOSK_CONFIG", None)
     return subprocess.run(
         [sys.executable, "-m", "ui.cli", *args],
-        check=False, cwd=cwd, env=env, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        check=False,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 @pytest.mark.parametrize("case", list(BROKEN))

@@ -25,8 +25,15 @@ from kiosk.store.migrate import upgrade
 NOW = datetime(2026, 11, 24, 10, 30)
 
 
-def beat(kiosk: str, age_s: float, reader: str = "ok (1)", printer: str = "ready", *,
-         paper: int | None = 40_000, error: str = "") -> Heartbeat:  # fmt: skip
+def beat(
+    kiosk: str,
+    age_s: float,
+    reader: str = "ok (1)",
+    printer: str = "ready",
+    *,
+    paper: int | None = 40_000,
+    error: str = "",
+) -> Heartbeat:
     return Heartbeat(kiosk, NOW - timedelta(seconds=age_s), reader, printer, paper, error, "0.1.0")
 
 

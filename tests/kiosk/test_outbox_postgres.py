@@ -50,9 +50,12 @@ def test_audit_rows_wait_in_the_outbox_while_postgres_is_down(
     create_store(url, NOW)
     ticks = iter(range(10_000))
     service = AccountService(
-        make_engine(url, 3.0), KIOSK, lambda: NOW + timedelta(seconds=next(ticks)),
-        timeout_seconds=3.0, outbox_path=tmp_path / "audit-outbox.sqlite3",
-    )  # fmt: skip
+        make_engine(url, 3.0),
+        KIOSK,
+        lambda: NOW + timedelta(seconds=next(ticks)),
+        timeout_seconds=3.0,
+        outbox_path=tmp_path / "audit-outbox.sqlite3",
+    )
     assert service.summary(CARD).person_name == "张伟"
     assert len(_audit_rows(service)) == 1
 

@@ -91,9 +91,14 @@ def _kiosk(data_dir: Path, store_url: str) -> Kiosk:
     clock = FakeClock()
     settings = SessionSettings.from_config(config)
     session = Session(
-        ReaderCards(backend, settings.card_command_seconds), accounts, receipts, InlineWorker(),
-        settings, monotonic=clock, now=lambda: NOW,
-    )  # fmt: skip
+        ReaderCards(backend, settings.card_command_seconds),
+        accounts,
+        receipts,
+        InlineWorker(),
+        settings,
+        monotonic=clock,
+        now=lambda: NOW,
+    )
     backend.subscribe(session.handle_reader_event)
     return Kiosk(config, backend, session, accounts, clock)
 
@@ -173,9 +178,12 @@ def test_nothing_the_kiosk_keeps_names_a_person(data_dir: Path, tmp_path: Path) 
     pending, outbox = _outbox_text(data_dir / "audit-outbox.sqlite3")
     assert pending >= 2
     places = {
-        "log": log_text, "spool file names": spool_names, "receipt journal": journal,
-        "audit rows": audit, "outbox": outbox,
-    }  # fmt: skip
+        "log": log_text,
+        "spool file names": spool_names,
+        "receipt journal": journal,
+        "audit rows": audit,
+        "outbox": outbox,
+    }
     found = [(where, s) for where, text in places.items() for s in SECRETS if s in text]
     assert found == []
     kiosk.accounts.close()

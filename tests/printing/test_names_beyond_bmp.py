@@ -117,10 +117,16 @@ def name_cells(pdf: bytes, name: str, folder: Path) -> list[Image.Image]:
     scale = DPI / 72
     cell = (right - left) / len(name)
     return [
-        image.crop((round((left + i * cell) * scale), round(top * scale),
-                    round((left + (i + 1) * cell) * scale), round(bottom * scale)))
+        image.crop(
+            (
+                round((left + i * cell) * scale),
+                round(top * scale),
+                round((left + (i + 1) * cell) * scale),
+                round(bottom * scale),
+            )
+        )
         for i in range(len(name))
-    ]  # fmt: skip
+    ]
 
 
 def ink(cell: Image.Image) -> int:
@@ -144,8 +150,9 @@ def test_the_supplementary_glyph_is_inked_at_203_dpi_not_a_box(
 ) -> None:
     pdf = render(with_name(receipt_for, NAME, OPEN), 80, KEY).pdf
     cells = name_cells(pdf, NAME, tmp_path)
-    look_alike = name_cells(render(with_name(receipt_for, "吉吉祥", OPEN), 80, KEY).pdf,
-                            "吉吉祥", tmp_path)  # fmt: skip
+    look_alike = name_cells(
+        render(with_name(receipt_for, "吉吉祥", OPEN), 80, KEY).pdf, "吉吉祥", tmp_path
+    )
     assert ink(cells[1]) > 40
     assert not hollow(cells[1])
     # Beside the same receipt printing 吉吉祥: only the middle cell differs (𠮷 is not 吉).
@@ -178,7 +185,13 @@ def test_a_character_no_font_has_prints_as_a_box_and_logs_only_its_code_point(
     assert last[2] - first[0] == pytest.approx(text_width(name, SIZES[80][0]), abs=0.3)
     image = Image.open(raster(pdf, tmp_path, name="box")).convert("1")
     scale = DPI / 72
-    box_cell = image.crop((round(first[2] * scale), round(first[1] * scale),
-                           round(last[0] * scale), round(last[3] * scale)))  # fmt: skip
+    box_cell = image.crop(
+        (
+            round(first[2] * scale),
+            round(first[1] * scale),
+            round(last[0] * scale),
+            round(last[3] * scale),
+        )
+    )
     assert ink(box_cell) > 20
     assert hollow(box_cell)

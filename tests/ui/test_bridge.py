@@ -29,9 +29,13 @@ def test_posting_to_the_ui_thread_keeps_the_reference_counts_of_true_and_false()
         print(len(ran), before[0] - after[0], before[1] - after[1])
     """)
     result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=60,
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
         check=False,
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stderr[-500:]
     ran, lost_true, lost_false = map(int, result.stdout.split())
     assert ran == 20_000

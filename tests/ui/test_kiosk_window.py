@@ -225,15 +225,29 @@ def _reach(kiosk: KioskUnderTest, state: State) -> None:
 
 @pytest.mark.parametrize(
     "state",
-    [State.PIN_ENTRY, State.OVERVIEW, State.HISTORY, State.CONTRIBUTIONS, State.ANNUAL,
-     State.FAMILY_AID, State.FILINGS, State.FLAGGED, State.TAKE_CARD],
-)  # fmt: skip
+    [
+        State.PIN_ENTRY,
+        State.OVERVIEW,
+        State.HISTORY,
+        State.CONTRIBUTIONS,
+        State.ANNUAL,
+        State.FAMILY_AID,
+        State.FILINGS,
+        State.FLAGGED,
+        State.TAKE_CARD,
+    ],
+)
 def test_a_pulled_card_leaves_no_personal_data_in_any_widget_within_300_ms(
     kiosk: KioskUnderTest, state: State
 ) -> None:
     summary = kiosk.parts.accounts.summary("A32010001")
-    personal = [summary.person_name, mask_name(summary.person_name), yuan(summary.balance),
-                summary.citizen_id, summary.card_number]  # fmt: skip
+    personal = [
+        summary.person_name,
+        mask_name(summary.person_name),
+        yuan(summary.balance),
+        summary.citizen_id,
+        summary.card_number,
+    ]
     _reach(kiosk, state)
     pulled = time.monotonic()
     kiosk.remove()

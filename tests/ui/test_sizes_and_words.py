@@ -63,8 +63,11 @@ class Inspector:
             self.problems.append(f"{name}: Chinese UI text {label.text()!r} on English")
 
     def _check_keys(self, window: KioskWindow, name: str, dpi: float) -> None:
-        keys = [b for b in window.findChildren(QPushButton)
-                if b.isVisible() and b.property("role") == "key"]  # fmt: skip
+        keys = [
+            b
+            for b in window.findChildren(QPushButton)
+            if b.isVisible() and b.property("role") == "key"
+        ]
         centres = [b.mapTo(window, b.rect().center()) for b in keys]
         for i, a in enumerate(centres):
             for b in centres[i + 1 :]:
@@ -105,7 +108,11 @@ def _contrast(a: Palette, fg: str, bg: str) -> float:
 
 @pytest.mark.parametrize(("palette", "floor"), [(NORMAL, 4.5), (HIGH_CONTRAST, 7.0)])
 def test_text_contrast_meets_ui_md(palette: Palette, floor: float) -> None:
-    for fg, bg in [("text", "background"), ("muted_text", "background"),
-                   ("accent_text", "accent"), ("accent", "background"),
-                   ("warning", "background")]:  # fmt: skip
+    for fg, bg in [
+        ("text", "background"),
+        ("muted_text", "background"),
+        ("accent_text", "accent"),
+        ("accent", "background"),
+        ("warning", "background"),
+    ]:
         assert _contrast(palette, fg, bg) >= floor, (fg, bg)

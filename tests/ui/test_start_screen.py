@@ -13,9 +13,13 @@ REPO = Path(__file__).resolve().parents[2]
 def test_kiosk_run_smoke_paints_and_reports_its_start_up_time() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "ui.cli", "run", "--smoke"],
-        capture_output=True, text=True, cwd=REPO, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        check=False,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stderr
     assert 0 < float(result.stdout.strip().splitlines()[-1]) < 60_000
 
@@ -25,8 +29,13 @@ def test_kiosk_run_without_a_screen_says_how_to_see_the_screens() -> None:
     env.pop("QT_QPA_PLATFORM", None)
     result = subprocess.run(
         [sys.executable, "-m", "ui.cli", "run"],
-        capture_output=True, text=True, cwd=REPO, timeout=60, check=False, env=env,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        check=False,
+        env=env,
+    )
     assert result.returncode == 2
     assert "kiosk demo --headless --out" in result.stderr
     assert "Traceback" not in result.stderr
@@ -36,8 +45,13 @@ def test_kiosk_demo_headless_writes_the_screens_as_png(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     result = subprocess.run(
         [sys.executable, "-m", "ui.cli", "demo", "--headless", "--out", str(tmp_path)],
-        capture_output=True, text=True, cwd=REPO, timeout=120, check=False, env=env,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+        check=False,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     pngs = sorted(tmp_path.glob("*.png"))
     assert pngs

@@ -36,11 +36,24 @@ class AnnualScreen(Screen):
                 cell, index // 2, index % 2
             )
         layout.addLayout(grid)
-        layout.addWidget(label(text("annual.family", language, out=yuan(statement.family_aid_out),
-                                    into=yuan(statement.family_aid_in)), role="muted"))  # fmt: skip
+        layout.addWidget(
+            label(
+                text(
+                    "annual.family",
+                    language,
+                    out=yuan(statement.family_aid_out),
+                    into=yuan(statement.family_aid_in),
+                ),
+                role="muted",
+            )
+        )
         if statement.carried_over:
-            layout.addWidget(label(f"{text('annual.carried', language)} "
-                                   f"{yuan(statement.carried_over)}", role="muted"))  # fmt: skip
+            layout.addWidget(
+                label(
+                    f"{text('annual.carried', language)} {yuan(statement.carried_over)}",
+                    role="muted",
+                )
+            )
         layout.addWidget(label(text("annual.chart", language)))
         layout.addWidget(MonthChart(statement.spending_by_month, theme, language), 1)
         self.back_and_finish(layout, view)

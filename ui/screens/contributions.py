@@ -17,17 +17,30 @@ def contribution_row(item: Contribution, language: str) -> QWidget:
     left = QVBoxLayout()
     left.addWidget(label(date_text(item.period, "month")))
     if item.base or item.employee or item.employer:
-        left.addWidget(label(text("contributions.row", language, base=yuan(item.base),
-                                  employee=yuan(item.employee), employer=yuan(item.employer)),
-                             role="muted"))  # fmt: skip
+        left.addWidget(
+            label(
+                text(
+                    "contributions.row",
+                    language,
+                    base=yuan(item.base),
+                    employee=yuan(item.employee),
+                    employer=yuan(item.employer),
+                ),
+                role="muted",
+            )
+        )
     else:  # a retiree pays nothing: the month's money is the pension fund's allocation
         left.addWidget(label(kind_label(LedgerKind.RETIREE_ALLOCATION, language), role="muted"))
     row.addLayout(left, 3)
     right = QVBoxLayout()
-    right.addWidget(label(text("contributions.to_account", language,
-                               amount=yuan(item.to_personal_account))))  # fmt: skip
-    arrived = (text("contributions.arrived", language, date=date_text(item.arrived_at))
-               if item.arrived_at else text("contributions.pending", language))  # fmt: skip
+    right.addWidget(
+        label(text("contributions.to_account", language, amount=yuan(item.to_personal_account)))
+    )
+    arrived = (
+        text("contributions.arrived", language, date=date_text(item.arrived_at))
+        if item.arrived_at
+        else text("contributions.pending", language)
+    )
     right.addWidget(label(arrived, role="muted"))
     row.addLayout(right, 2)
     return frame
@@ -36,5 +49,10 @@ def contribution_row(item: Contribution, language: str) -> QWidget:
 class ContributionsScreen(Screen):
     def build(self, layout: QVBoxLayout, view: View, theme: Theme) -> None:
         self.set_heading("contributions.title", view)
-        self.paged(layout, view, theme, view.contributions,
-                   lambda item: contribution_row(item, view.language))  # fmt: skip
+        self.paged(
+            layout,
+            view,
+            theme,
+            view.contributions,
+            lambda item: contribution_row(item, view.language),
+        )

@@ -16,10 +16,22 @@ def binding_row(binding: FamilyBinding, language: str) -> QWidget:
     frame, row = row_frame()
     column = QVBoxLayout()
     key = "family.payer" if binding.direction == "payer" else "family.beneficiary"
-    column.addWidget(label(text(key, language, name=binding.counterpart_name,
-                                relation=relation_label(binding.relation, language))))  # fmt: skip
-    since = text("family.since", language, since=date_text(binding.since),
-                 amount=yuan(binding.transferred_this_year))  # fmt: skip
+    column.addWidget(
+        label(
+            text(
+                key,
+                language,
+                name=binding.counterpart_name,
+                relation=relation_label(binding.relation, language),
+            )
+        )
+    )
+    since = text(
+        "family.since",
+        language,
+        since=date_text(binding.since),
+        amount=yuan(binding.transferred_this_year),
+    )
     column.addWidget(label(since, role="muted"))
     row.addLayout(column)
     return frame
@@ -28,5 +40,11 @@ def binding_row(binding: FamilyBinding, language: str) -> QWidget:
 class FamilyAidScreen(Screen):
     def build(self, layout: QVBoxLayout, view: View, theme: Theme) -> None:
         self.set_heading("family.title", view)
-        self.paged(layout, view, theme, view.family,
-                   lambda item: binding_row(item, view.language), "family.none")  # fmt: skip
+        self.paged(
+            layout,
+            view,
+            theme,
+            view.family,
+            lambda item: binding_row(item, view.language),
+            "family.none",
+        )

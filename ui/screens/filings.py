@@ -15,16 +15,33 @@ from ui.widgets.basics import label, row_frame
 def filing_row(filing: RemoteFiling, language: str) -> QWidget:
     frame, row = row_frame()
     column = QVBoxLayout()
-    column.addWidget(label(text("filings.row", language,
-                                type=filing_type_label(filing.filing_type, language),
-                                region=filing.region_name)))  # fmt: skip
-    until = (date_text(filing.valid_until) if filing.valid_until
-             else text("overview.filing_open", language))  # fmt: skip
-    column.addWidget(label(text("filings.valid", language, start=date_text(filing.valid_from),
-                                until=until), role="muted"))  # fmt: skip
+    column.addWidget(
+        label(
+            text(
+                "filings.row",
+                language,
+                type=filing_type_label(filing.filing_type, language),
+                region=filing.region_name,
+            )
+        )
+    )
+    until = (
+        date_text(filing.valid_until)
+        if filing.valid_until
+        else text("overview.filing_open", language)
+    )
+    column.addWidget(
+        label(
+            text("filings.valid", language, start=date_text(filing.valid_from), until=until),
+            role="muted",
+        )
+    )
     row.addLayout(column, 3)
-    status = label(filing_status_label(filing.status, language), wrap=False,
-                   role="" if filing.status is FilingStatus.ACTIVE else "muted")  # fmt: skip
+    status = label(
+        filing_status_label(filing.status, language),
+        wrap=False,
+        role="" if filing.status is FilingStatus.ACTIVE else "muted",
+    )
     row.addWidget(status, 1)
     return frame
 
@@ -32,5 +49,11 @@ def filing_row(filing: RemoteFiling, language: str) -> QWidget:
 class FilingsScreen(Screen):
     def build(self, layout: QVBoxLayout, view: View, theme: Theme) -> None:
         self.set_heading("filings.title", view)
-        self.paged(layout, view, theme, view.filings,
-                   lambda item: filing_row(item, view.language), "filings.none")  # fmt: skip
+        self.paged(
+            layout,
+            view,
+            theme,
+            view.filings,
+            lambda item: filing_row(item, view.language),
+            "filings.none",
+        )

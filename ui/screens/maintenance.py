@@ -27,19 +27,30 @@ class MaintenanceScreen(Screen):
                 layout.addWidget(label(text("maintenance.paper", language, metres=metres)))
             if info.paper_low:
                 layout.addWidget(label(text("maintenance.paper_low", language), role="warning"))
-            layout.addWidget(label(text("maintenance.outbox", language,
-                                        count=info.outbox_pending)))  # fmt: skip
+            layout.addWidget(label(text("maintenance.outbox", language, count=info.outbox_pending)))
             layout.addWidget(label(text("maintenance.errors", language), role="muted"))
             errors = info.last_errors or (text("maintenance.no_errors", language),)
             for line in errors[-3 if theme.elderly else -5 :]:
                 layout.addWidget(label(line, role="muted"))
         layout.addStretch(1)
         row = QHBoxLayout()
-        row.addWidget(button(text("maintenance.refresh", language),
-                             self.session.refresh_maintenance, "secondary"), 1)  # fmt: skip
-        row.addWidget(button(text("maintenance.refilled", language),
-                             self.session.paper_refilled, "secondary"), 1)  # fmt: skip
-        row.addWidget(button(text("maintenance.close", language),
-                             self.session.leave_maintenance, "secondary"), 1)  # fmt: skip
+        row.addWidget(
+            button(
+                text("maintenance.refresh", language), self.session.refresh_maintenance, "secondary"
+            ),
+            1,
+        )
+        row.addWidget(
+            button(
+                text("maintenance.refilled", language), self.session.paper_refilled, "secondary"
+            ),
+            1,
+        )
+        row.addWidget(
+            button(
+                text("maintenance.close", language), self.session.leave_maintenance, "secondary"
+            ),
+            1,
+        )
         row.addWidget(button(text("maintenance.exit", language), self.session.exit_kiosk), 1)
         layout.addLayout(row)

@@ -21,8 +21,9 @@ class MaintenancePinScreen(Screen):
         if view.admin_pin_wrong:
             words.addWidget(label(text("maintenance.pin_wrong", language), role="warning"))
         words.addStretch(1)
-        close = button(text("maintenance.close", language), self.session.leave_maintenance,
-                       "secondary")  # fmt: skip
+        close = button(
+            text("maintenance.close", language), self.session.leave_maintenance, "secondary"
+        )
         words.addWidget(close)
         columns.addLayout(words, 1)
         pad = PinPad(language, self.session.submit_admin_pin, self.session.touch)

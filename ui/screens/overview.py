@@ -35,33 +35,63 @@ class OverviewScreen(Screen):
         caption.addWidget(label(text("overview.balance", language), role="muted"), 1)
         if summary.card_region_code:
             region = f"{summary.card_region_name} {summary.card_region_code}".strip()
-            caption.addWidget(label(text("overview.card_region", language, region=region),
-                                    role="muted", wrap=False))  # fmt: skip
+            caption.addWidget(
+                label(
+                    text("overview.card_region", language, region=region), role="muted", wrap=False
+                )
+            )
         layout.addLayout(caption)
         balance = label(yuan(summary.balance), role="balance", wrap=False)
         balance.setObjectName("balance")
         layout.addWidget(balance)
         quota = summary.quota
-        layout.addWidget(label(text("overview.quota", language, year=quota.year,
-                                    left=yuan(quota.left), used=yuan(quota.used))))  # fmt: skip
+        layout.addWidget(
+            label(
+                text(
+                    "overview.quota",
+                    language,
+                    year=quota.year,
+                    left=yuan(quota.left),
+                    used=yuan(quota.used),
+                )
+            )
+        )
         last = summary.last_contribution
-        layout.addWidget(label(
-            text("overview.last_contribution", language, period=date_text(last.period, "month"),
-                 amount=yuan(last.to_personal_account))
-            if last else text("overview.no_contribution", language),
-            role="muted",
-        ))  # fmt: skip
+        layout.addWidget(
+            label(
+                text(
+                    "overview.last_contribution",
+                    language,
+                    period=date_text(last.period, "month"),
+                    amount=yuan(last.to_personal_account),
+                )
+                if last
+                else text("overview.no_contribution", language),
+                role="muted",
+            )
+        )
         if summary.active_filing is not None:
             filing = summary.active_filing
-            until = (date_text(filing.valid_until) if filing.valid_until
-                     else text("overview.filing_open", language))  # fmt: skip
-            layout.addWidget(label(text("overview.filing", language, region=filing.region_name,
-                                        until=until), role="muted"))  # fmt: skip
+            until = (
+                date_text(filing.valid_until)
+                if filing.valid_until
+                else text("overview.filing_open", language)
+            )
+            layout.addWidget(
+                label(
+                    text("overview.filing", language, region=filing.region_name, until=until),
+                    role="muted",
+                )
+            )
         if summary.flagged_count:
             row = QHBoxLayout()
             row.addWidget(flag_badge(text("history.flag_word", language)))
-            row.addWidget(label(text("overview.flagged", language, count=summary.flagged_count),
-                                role="warning"), 1)  # fmt: skip
+            row.addWidget(
+                label(
+                    text("overview.flagged", language, count=summary.flagged_count), role="warning"
+                ),
+                1,
+            )
             layout.addLayout(row)
         layout.addStretch(1)
         grid = QGridLayout()
@@ -73,6 +103,7 @@ class OverviewScreen(Screen):
         layout.addLayout(grid)
         bottom = QHBoxLayout()
         bottom.addWidget(button(text("nav.print", language), self.session.print_receipt), 1)
-        bottom.addWidget(button(text("button.finish", language), self.session.finish,
-                                "secondary"), 1)  # fmt: skip
+        bottom.addWidget(
+            button(text("button.finish", language), self.session.finish, "secondary"), 1
+        )
         layout.addLayout(bottom)

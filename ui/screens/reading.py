@@ -15,8 +15,9 @@ class ReadingScreen(Screen):
     def build(self, layout: QVBoxLayout, view: View, theme: Theme) -> None:
         busy = view.busy or Busy.READING_CARD
         layout.addStretch(1)
-        layout.addWidget(label(text(f"busy.{busy.value}", view.language), role="title",
-                               center=True))  # fmt: skip
+        layout.addWidget(
+            label(text(f"busy.{busy.value}", view.language), role="title", center=True)
+        )
         progress = QProgressBar()
         progress.setRange(0, 0)  # "busy": no fake percentages
         progress.setTextVisible(False)

@@ -43,11 +43,13 @@ class CardPicture(QWidget):
         painter.setBrush(CHIP_GOLD)
         painter.drawRoundedRect(
             QRectF(left + card_w * 0.12, card_top + card_h * 0.35, card_w * 0.18, card_h * 0.24),
-            5, 5,
-        )  # fmt: skip
+            5,
+            5,
+        )
         painter.setBrush(SLOT_GREY)
-        painter.drawRoundedRect(QRectF(left - card_w * 0.12, slot_top, card_w * 1.24, h * 0.2),
-                                10, 10)  # fmt: skip
+        painter.drawRoundedRect(
+            QRectF(left - card_w * 0.12, slot_top, card_w * 1.24, h * 0.2), 10, 10
+        )
         painter.setBrush(QColor("#000000"))
         painter.drawRect(QRectF(left - card_w * 0.03, slot_top + h * 0.03, card_w * 1.06, h * 0.04))
         self._arrow(painter, left + card_w + w * 0.08, card_top, slot_top)

@@ -32,8 +32,9 @@ class IdleWarning(QFrame):
             f"QFrame#idle-warning {{ background: {palette.background.name()};"
             f" border: {theme.spacing_px}px solid {palette.accent.name()}; }}"
         )
-        self._layout.setContentsMargins(theme.margin_px, theme.margin_px, theme.margin_px,
-                                        theme.margin_px)  # fmt: skip
+        self._layout.setContentsMargins(
+            theme.margin_px, theme.margin_px, theme.margin_px, theme.margin_px
+        )
         self._layout.addWidget(label(text("idle.title", language), role="title", center=True))
         self._layout.addWidget(label(text("idle.body", language, seconds=seconds), center=True))
         self._layout.addWidget(button(text("idle.more", language), self._on_more_time))
@@ -41,8 +42,9 @@ class IdleWarning(QFrame):
         if parent is not None:
             width = int(parent.width() * 0.7)
             height = min(parent.height() - 2 * theme.margin_px, theme.target_px * 5)
-            self.setGeometry((parent.width() - width) // 2, (parent.height() - height) // 2,
-                             width, height)  # fmt: skip
+            self.setGeometry(
+                (parent.width() - width) // 2, (parent.height() - height) // 2, width, height
+            )
         self.show()
         self.raise_()
 

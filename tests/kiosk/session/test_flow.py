@@ -186,10 +186,20 @@ def test_a_printer_problem_stays_on_the_printing_screen_in_plain_words(
 
 @pytest.mark.parametrize(
     "state",
-    [State.READING, State.PIN_ENTRY, State.OVERVIEW, State.HISTORY, State.CONTRIBUTIONS,
-     State.ANNUAL, State.FAMILY_AID, State.FILINGS, State.FLAGGED, State.PRINTING,
-     State.TAKE_CARD],
-)  # fmt: skip
+    [
+        State.READING,
+        State.PIN_ENTRY,
+        State.OVERVIEW,
+        State.HISTORY,
+        State.CONTRIBUTIONS,
+        State.ANNUAL,
+        State.FAMILY_AID,
+        State.FILINGS,
+        State.FLAGGED,
+        State.PRINTING,
+        State.TAKE_CARD,
+    ],
+)
 def test_pulling_the_card_in_any_state_wipes_everything(
     accounts: AccountService, state: State
 ) -> None:
@@ -208,8 +218,12 @@ def _reach_with(kiosk: Kiosk, worker: ManualWorker, state: State) -> None:
         State.READING: [lambda: kiosk.insert("zhang-wei")],
         State.PIN_ENTRY: [lambda: kiosk.insert("zhang-wei"), worker.run_all],
     }
-    signed_in = [lambda: kiosk.insert("zhang-wei"), worker.run_all,
-                 lambda: kiosk.pin("123456"), worker.run_all]  # fmt: skip
+    signed_in = [
+        lambda: kiosk.insert("zhang-wei"),
+        worker.run_all,
+        lambda: kiosk.pin("123456"),
+        worker.run_all,
+    ]
     if state in steps:
         for step in steps[state]:
             step()
@@ -326,5 +340,8 @@ def test_switching_text_size_keeps_the_place_in_the_history(kiosk: Kiosk) -> Non
     assert page is not None
     assert page.page_size == SETTINGS.history_rows_elderly
     assert shown_first in page.entries
-    assert all(len(v.history.entries) <= SETTINGS.history_rows_elderly
-               for v in kiosk.views if v.elderly and v.history)  # fmt: skip
+    assert all(
+        len(v.history.entries) <= SETTINGS.history_rows_elderly
+        for v in kiosk.views
+        if v.elderly and v.history
+    )

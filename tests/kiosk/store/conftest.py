@@ -52,9 +52,12 @@ def demo_url(store_url_factory: Callable[[str], str]) -> str:
 def service(demo_url: str, tmp_path: Path) -> Iterator[AccountService]:
     engine = make_engine(demo_url, timeout_seconds=3.0)
     account_service = AccountService(
-        engine, "test-kiosk", lambda: NOW, outbox_path=tmp_path / "outbox.sqlite3",
+        engine,
+        "test-kiosk",
+        lambda: NOW,
+        outbox_path=tmp_path / "outbox.sqlite3",
         kiosk_location="测试点",
-    )  # fmt: skip
+    )
     try:
         yield account_service
     finally:

@@ -79,8 +79,10 @@ def test_same_amount_same_place_within_minutes_flags_the_second() -> None:
 def test_pharmacy_at_night() -> None:
     pharmacy = InstitutionKind.PHARMACY
     at = [T0.replace(hour=h, minute=30) for h in (21, 22, 3, 5, 6)]
-    charges = [charge(i, moment + timedelta(days=i), institution=i, kind=pharmacy)
-               for i, moment in enumerate(at)]  # fmt: skip
+    charges = [
+        charge(i, moment + timedelta(days=i), institution=i, kind=pharmacy)
+        for i, moment in enumerate(at)
+    ]
     assert flag_charges(charges, HOME) == {
         1: (FlagReason.NIGHT_PHARMACY,),
         2: (FlagReason.NIGHT_PHARMACY,),

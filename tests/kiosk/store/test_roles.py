@@ -122,9 +122,11 @@ def kiosk_log_handlers_removed() -> Iterator[None]:
 
 @pytest.mark.usefixtures("kiosk_log_handlers_removed")
 def test_the_command_grants_a_role_and_prints_no_password(
-    owner_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    owner_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+) -> None:
     config = tmp_path / "kiosk.toml"
     config.write_text(
         f'[kiosk]\ndata_dir = "var"\n[store]\nurl = "{owner_url}"\n'

@@ -31,9 +31,12 @@ def _service(url: str, outbox: Path, timeout: float = TIMEOUT) -> AccountService
     ticks = itertools.count()
     # A clock that moves a second at every reading, so audit rows have an order.
     return AccountService(
-        make_engine(url, timeout), "k-test", lambda: NOW + timedelta(seconds=next(ticks)),
-        timeout_seconds=timeout, outbox_path=outbox,
-    )  # fmt: skip
+        make_engine(url, timeout),
+        "k-test",
+        lambda: NOW + timedelta(seconds=next(ticks)),
+        timeout_seconds=timeout,
+        outbox_path=outbox,
+    )
 
 
 def _audit_outcomes(service: AccountService) -> list[tuple[str, str]]:
