@@ -5,18 +5,19 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCursor, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
+from card_reader.backends.base import ReaderBackend
 from kiosk.app import KioskParts, build_kiosk, ensure_demo_store
 from kiosk.config import KioskConfig
-from kiosk.worker import Post
+from kiosk.worker import Post, Worker
+from printing.dispatch import Printer
 from ui.bridge import UiThreadBridge
 from ui.housekeeping import Housekeeping
 from ui.qt_logging import route_qt_messages_to_logging
@@ -51,10 +52,29 @@ def load_fonts(listed: Collection[str] | None = None) -> list[str]:
     return added
 
 
-def open_kiosk(config: KioskConfig, post: Post, **options: Any) -> tuple[KioskParts, KioskWindow]:
-    """The parts from `build_kiosk(config, post, **options)`, their window, and the reader
-    connected: what `kiosk run`, the scripted demo, the UI tests and the bench all run."""
-    parts = build_kiosk(config, post, **options)
+def open_kiosk(
+    config: KioskConfig,
+    post: Post,
+    *,
+    backend: ReaderBackend | None = None,
+    printer: Printer | None = None,
+    worker: Worker | None = None,
+    on_exit: Callable[[], None] | None = None,
+    now: Callable[[], datetime] = datetime.now,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> tuple[KioskParts, KioskWindow]:
+    """The parts from `build_kiosk`, their window, and the reader connected: what `kiosk
+    run`, the scripted demo, the UI tests and the bench all run."""
+    parts = build_kiosk(
+        config,
+        post,
+        backend=backend,
+        printer=printer,
+        worker=worker,
+        on_exit=on_exit,
+        now=now,
+        monotonic=monotonic,
+    )
     window = KioskWindow(parts.session, config.reader.scrambled_pin_pad)
     session = parts.session
     # Reader events arrive on the backend's thread; `post` hands them to the UI thread.
