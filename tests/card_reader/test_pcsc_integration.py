@@ -26,7 +26,9 @@ pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
 
 
-def read_json(reader: VpcdReader, *extra: str) -> subprocess.CompletedProcess[str]:
+def read_json(
+    reader: VpcdReader, *extra: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [
             sys.executable,
@@ -41,6 +43,7 @@ def read_json(reader: VpcdReader, *extra: str) -> subprocess.CompletedProcess[st
             "5",
             *extra,
         ],
+        input=stdin,
         capture_output=True,
         text=True,
         cwd=REPO,
@@ -100,30 +103,8 @@ def test_kiosk_card_read_with_the_pin_reads_a_pin_gated_card(
     expected = profile("pin-gated").raw
     reader = vpcd_reader.insert("pin-gated")
     if from_stdin:
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "ui.cli",
-                "card",
-                "read",
-                "--json",
-                "--backend",
-                "pcsc",
-                "--wait",
-                "5",
-                "--reader",
-                reader,
-                "--pin",
-                "-",
-            ],
-            input=expected["pin"] + "\n",
-            capture_output=True,
-            text=True,
-            cwd=REPO,
-            timeout=60,
-            check=False,
-            env={**os.environ, **vpcd_reader.env},
+        result = read_json(
+            vpcd_reader, "--reader", reader, "--pin", "-", stdin=expected["pin"] + "\n"
         )
     else:
         result = read_json(vpcd_reader, "--reader", reader, "--pin", expected["pin"])
