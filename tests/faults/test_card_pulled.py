@@ -65,6 +65,7 @@ def test_card_pulled_while_the_pin_is_checked(make_fault_kiosk: FaultKioskMaker)
     kiosk = make_fault_kiosk()
     kiosk.insert("wang-zhe")
     kiosk.wait_for(State.PIN_ENTRY)
+    kiosk.drain()  # the rest of the read goes on behind the PIN pad: let it finish first
     card = kiosk.card
     assert card is not None
     before = card.apdus_seen
@@ -205,6 +206,7 @@ def test_card_pulled_at_every_apdu_of_read_and_verify(make_fault_kiosk: FaultKio
             return at_pin_pad or (view.state is State.IDLE and card.apdus_seen > apdu)
 
         kiosk.qtbot.waitUntil(settled, timeout=5000)
+        kiosk.drain()  # a pull in the read behind the PIN pad has come through by now
         if kiosk.session.view.state is State.PIN_ENTRY:  # pulled at VERIFY, not before
             kiosk.type_pin("123456")
         kiosk.wait_for(State.IDLE)
