@@ -203,6 +203,13 @@ class KioskRig:
                 f"(busy: {view.busy}), the window shows {type(shown).__name__}"
             )
 
+    def drain(self, timeout: int = WAIT_MS) -> None:
+        """Wait until the single worker has run everything queued before now, or raise."""
+        done: list[bool] = []
+        self.parts.worker.submit(lambda: None, lambda _r: done.append(True), lambda _e: None)
+        if not self.wait_until(lambda: bool(done), timeout):
+            raise TimeoutError(f"the worker did not drain within {timeout} ms")
+
     def settle(self) -> None:
         """Run stepped work, then deliver what is pending, as the main loop would."""
         if self.worker is not None:

@@ -34,7 +34,9 @@ class VirtualConnection:
             raise CardRemovedError(str(error)) from None
 
     def disconnect(self) -> None:
-        """Nothing to release for an in-process card."""
+        """As SCardDisconnect(SCARD_RESET_CARD) does: the card is reset, so whatever was
+        verified on it is not any more."""
+        self._card.reset()
 
 
 class VirtualBackend:

@@ -142,8 +142,10 @@ class SessionCore:
             log.warning("session: %s (%s)", problem.kind.value, operator_words(error))
         unavailable = problem.kind is ProblemKind.STORE_UNAVAILABLE
         self.audit(f"problem_{problem.kind.value}")
-        if self.card is not None and not unavailable:
-            self.card.failed = True
+        if self.card is not None:
+            self.close_card(self.card)  # the person is asked to take the card
+            if not unavailable:
+                self.card.failed = True
         self.wipe(State.SERVICE_UNAVAILABLE if unavailable else State.CARD_PROBLEM, problem=problem)
 
     def audit(self, outcome: str, action: str = "session", number: str | None = None) -> None:
@@ -160,17 +162,25 @@ class SessionCore:
             delay = self.backoff.record_failure()
             if delay:
                 self.audit(f"next_card_{delay:.0f}s", "backoff", card.number)
-        if card is not None and card.card is not None:
-            self.worker.submit(card.card.close, ignore, ignore)
+        if card is not None:
+            self.close_card(card)
         self.next_reminder = math.inf
         if rule_for(self.view.state).card_out is OnCardOut.WIPE:
             self.wipe(State.IDLE)
+
+    def close_card(self, entry: CardEntry) -> None:
+        """Disconnect (the reader resets the card), so a verified PIN never outlives the
+        session; the entry stays while the card is in the reader."""
+        card, entry.card = entry.card, None
+        if card is not None:
+            self.worker.submit(card.close, ignore, ignore)
 
     def end_session(self, printed: bool = False) -> None:
         """ "I am done" or a timeout: forget the person and ask for the card back."""
         if self.card is None:
             self.wipe(State.IDLE)
             return
+        self.close_card(self.card)
         self.wipe(State.TAKE_CARD, printed=printed)
         self.next_reminder = self.monotonic() + self.settings.take_card_reminder_seconds
 

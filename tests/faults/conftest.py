@@ -116,12 +116,6 @@ class FaultKiosk(KioskUnderTest):
 
     # -- the three checks --------------------------------------------------------------------
 
-    def drain(self, timeout: int = 10_000) -> None:
-        """Wait until the single worker has run everything queued before now."""
-        done: list[bool] = []
-        self.parts.worker.submit(lambda: None, lambda _r: done.append(True), lambda _e: None)
-        self.qtbot.waitUntil(lambda: bool(done), timeout=timeout)
-
     def stored_audit(self) -> Counter[tuple[str, str]]:
         engine = make_engine(self.config.store_url(), timeout_seconds=5.0)
         try:

@@ -104,3 +104,27 @@ def test_a_card_that_stops_answering_through_pcscd_gets_a_clear_screen_in_time(
     assert elapsed < 10
     vpcd_reader.remove()
     kiosk.wait_for(State.IDLE, timeout=5000)
+
+
+def test_after_the_session_the_card_in_the_reader_is_no_longer_verified(
+    make_kiosk: Callable[..., KioskUnderTest], vpcd_reader: VpcdReader
+) -> None:
+    kiosk = make_kiosk(backend=PcscBackend("Virtual PCD"))
+    reader = vpcd_reader.insert("pin-gated")
+    kiosk.wait_for(State.PIN_ENTRY, timeout=10_000)
+    kiosk.type_pin(profile("pin-gated").pin)
+    kiosk.wait_for(State.OVERVIEW)
+    kiosk.tap("结束并退卡")
+    kiosk.wait_for(State.TAKE_CARD)
+    kiosk.drain()  # the kiosk's disconnect (SCARD_RESET_CARD) has run on the worker
+    # Another program on the machine opens the card left in the reader.
+    connection = PcscBackend("Virtual PCD").connect(reader)
+    try:
+        for command in ("00A404000F7378312E73682EC9E7BBE1B1A3D5CF", "00A4020002EF06"):
+            connection.transmit(bytes.fromhex(command))
+        answer = connection.transmit(bytes.fromhex("00B2080014"))
+    finally:
+        connection.disconnect()
+    assert answer[-2:] == bytes.fromhex("6982")  # the PIN has to be given again
+    vpcd_reader.remove()
+    kiosk.wait_for(State.IDLE, timeout=5000)

@@ -7,12 +7,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 from card_reader.events import CardInserted, ReaderAdded, ReaderEvent
 from card_reader.simulator import profile
 from card_reader.simulator.card import SimulatedCard
+from kiosk.domain import AccountSummary
 from kiosk.services import AccountService
 from kiosk.session.view import ProblemKind, State
+from kiosk.store.engine import make_engine
+from kiosk.store.errors import StoreUnavailable
 from kiosk.worker import ManualWorker
 from tests.card_reader.scripted import ScriptedCard, name_record, read, tlv
 from tests.kiosk.session.harness import SETTINGS, Kiosk
@@ -221,3 +225,49 @@ def test_a_card_that_opens_even_its_card_file_only_after_the_pin_reaches_the_bal
     summary = kiosk.view.summary
     assert summary is not None
     assert (summary.person_name, summary.card_region_code) == ("张伟", "320100")
+
+
+SELECT_SSSE = bytes.fromhex("00A404000F7378312E73682EC9E7BBE1B1A3D5CF")
+SELECT_EF06 = bytes.fromhex("00A4020002EF06")
+READ_CITIZEN_ID = bytes.fromhex("00B2080014")
+
+
+def personal_file_answer(card: SimulatedCard) -> int:
+    """What the card in the reader answers now to READ RECORD 08 in EF06 (a fresh command
+    stream, as another program on the machine would send)."""
+    for command in (SELECT_SSSE, SELECT_EF06):
+        card.process(command)
+    return int.from_bytes(card.process(READ_CITIZEN_ID)[-2:], "big")
+
+
+def test_the_verified_pin_does_not_outlive_the_session(kiosk: Kiosk) -> None:
+    traced = insert_traced(kiosk, "pin-gated")
+    kiosk.pin(profile("pin-gated").pin)
+    assert kiosk.view.state is State.OVERVIEW
+    assert personal_file_answer(traced.card) == 0x9000  # verified while the person is served
+    kiosk.session.finish()
+    assert kiosk.view.state is State.TAKE_CARD  # the card is still in the reader
+    assert personal_file_answer(traced.card) == 0x6982  # but no longer verified
+
+
+class SummaryFails(AccountService):
+    """The store answers the card's status, then goes away before the summary."""
+
+    def summary(self, card_number: str, card_region: str = "") -> AccountSummary:
+        raise StoreUnavailable("test: the store went away after the PIN")
+
+
+def test_a_problem_screen_after_the_pin_leaves_no_verified_card_behind(
+    store_url: str, tmp_path: Path
+) -> None:
+    accounts = SummaryFails(make_engine(store_url, 3.0), "test-kiosk",
+                            outbox_path=tmp_path / "outbox.sqlite3")  # fmt: skip
+    try:
+        kiosk = Kiosk(accounts)
+        traced = insert_traced(kiosk, "pin-gated")
+        kiosk.pin(profile("pin-gated").pin)  # VERIFY succeeds, then the summary fails
+        assert kiosk.view.state is State.SERVICE_UNAVAILABLE
+        assert traced.verifies == 1
+        assert personal_file_answer(traced.card) == 0x6982
+    finally:
+        accounts.close()
