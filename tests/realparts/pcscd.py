@@ -32,4 +32,6 @@ def vpcd_reader(_vpcd_reader_for_session: VpcdReader) -> Iterator[VpcdReader]:
     if not reader.harness.running:  # a previous test killed it
         reader.harness.start()
     yield reader
-    reader.remove()
+    # Out, and seen gone by pcscd (it polls every 400 ms): the next test's kiosk must not
+    # meet this card in its first status report and start reading a card that has left.
+    reader.empty()
