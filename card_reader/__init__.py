@@ -1,6 +1,6 @@
 """Talks to social-security cards. No Qt, no SQL, no kiosk imports.
 
-Public API (used by kiosk/session.py and the `kiosk card` commands):
+Public API (used by kiosk/card_access.py, the session's CardPort, and the `kiosk card` commands):
 
 - Backends (`card_reader.backends`): `PcscBackend(name_pattern)` over pcscd, or
   `VirtualBackend()` with `.insert(card)` / `.remove()` for simulated cards. Both offer
