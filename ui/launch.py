@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path
 
@@ -13,11 +13,9 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCursor, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
-from card_reader.backends.base import ReaderBackend
 from kiosk.app import KioskParts, build_kiosk, ensure_demo_store
 from kiosk.config import KioskConfig
-from kiosk.worker import Post, Worker
-from printing.dispatch import Printer
+from kiosk.worker import Post
 from ui.bridge import UiThreadBridge
 from ui.housekeeping import Housekeeping
 from ui.qt_logging import route_qt_messages_to_logging
@@ -52,34 +50,14 @@ def load_fonts(listed: Collection[str] | None = None) -> list[str]:
     return added
 
 
-def open_kiosk(
-    config: KioskConfig,
-    post: Post,
-    *,
-    backend: ReaderBackend | None = None,
-    printer: Printer | None = None,
-    worker: Worker | None = None,
-    on_exit: Callable[[], None] | None = None,
-    now: Callable[[], datetime] = datetime.now,
-    monotonic: Callable[[], float] = time.monotonic,
-) -> tuple[KioskParts, KioskWindow]:
-    """The parts from `build_kiosk`, their window, and the reader connected: what `kiosk
-    run`, the scripted demo, the UI tests and the bench all run."""
-    parts = build_kiosk(
-        config,
-        post,
-        backend=backend,
-        printer=printer,
-        worker=worker,
-        on_exit=on_exit,
-        now=now,
-        monotonic=monotonic,
-    )
-    window = KioskWindow(parts.session, config.reader.scrambled_pin_pad)
+def open_kiosk(parts: KioskParts, post: Post) -> KioskWindow:
+    """The window for `parts` (from `kiosk.app.build_kiosk`), with the reader connected:
+    what `kiosk run`, the scripted demo, the UI tests and the bench all run."""
+    window = KioskWindow(parts.session, parts.config.reader.scrambled_pin_pad)
     session = parts.session
     # Reader events arrive on the backend's thread; `post` hands them to the UI thread.
     parts.backend.subscribe(lambda event: post(lambda: session.handle_reader_event(event)))
-    return parts, window
+    return window
 
 
 def run_kiosk(
@@ -93,7 +71,8 @@ def run_kiosk(
     bridge = UiThreadBridge()
     if demo:
         ensure_demo_store(config, datetime.now())
-    parts, window = open_kiosk(config, bridge.post, on_exit=app.quit)
+    parts = build_kiosk(config, bridge.post, on_exit=app.quit)
+    window = open_kiosk(parts, bridge.post)
     panel = None
     if demo:
         from ui.demo_panel import DemoPanel

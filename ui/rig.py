@@ -1,10 +1,10 @@
 """One kiosk rig: the window as `kiosk run` builds it, driven as a person drives it.
 
 The UI tests, the fault campaign, the session and soak benchmarks and the scripted demo all
-drive this one rig. It is `open_kiosk` (the parts, the `KioskWindow`, the reader connected)
-offscreen, driven by taps on buttons found by their accessible name and by cards put into
-and taken out of the reader, and it waits by running the Qt event loop until the session
-and the window agree on a screen.
+drive this one rig. It is `build_kiosk` and `open_kiosk` (the parts, the `KioskWindow`, the
+reader connected) offscreen, driven by taps on buttons found by their accessible name and by
+cards put into and taken out of the reader, and it waits by running the Qt event loop until
+the session and the window agree on a screen.
 
 - Time: with a `FakeClock` the kiosk's timeouts and dates move only when told; without
   one it runs on the real clocks (the benchmarks measure real time).
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QPushButton
 from card_reader.backends.base import ReaderBackend
 from card_reader.backends.virtual import VirtualBackend
 from card_reader.simulator import Faults, SimulatedCard, build_card, profile
+from kiosk.app import build_kiosk
 from kiosk.config import KioskConfig
 from kiosk.session.view import State
 from kiosk.worker import ManualWorker
@@ -90,9 +91,10 @@ class KioskRig:
         self.worker = ManualWorker() if stepped else None
         if now is None:
             now = clock.now if clock is not None else datetime.now
-        self.parts, self.window = open_kiosk(
+        post = _at_once if stepped else self.bridge.post
+        self.parts = build_kiosk(
             config,
-            _at_once if stepped else self.bridge.post,
+            post,
             backend=self.backend,
             printer=printer,
             worker=self.worker,
@@ -100,6 +102,7 @@ class KioskRig:
             now=now,
             monotonic=clock if clock is not None else time.monotonic,
         )
+        self.window = open_kiosk(self.parts, post)
         self.session = self.parts.session
         self.window.resize(*size)
         self.window.show()
