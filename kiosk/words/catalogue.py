@@ -13,10 +13,11 @@ from __future__ import annotations
 import functools
 import io
 import logging
-import os
 import struct
 from collections.abc import Mapping
 from pathlib import Path
+
+from printing.atomic_file import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def compile_po(po: Path, mo: Path | None = None) -> bytes:
     compiled = buffer.getvalue()
     if mo is not None:
         try:
-            _replace(mo, compiled)
+            write_atomically(mo, compiled, mode=0o644)  # the words are not secret
         except OSError as error:
             log.info("words: %s not written (%s); compiled in memory", mo, error)
     return compiled
@@ -92,17 +93,3 @@ def read_mo(data: bytes) -> dict[str, str]:
 
     pairs = ((entry(ids_at, i), entry(strings_at, i)) for i in range(count))
     return {key: words for key, words in pairs if key}
-
-
-def _replace(path: Path, data: bytes) -> None:
-    import tempfile
-
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; the words are not secret
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

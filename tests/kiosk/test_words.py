@@ -145,10 +145,10 @@ def test_the_first_use_compiles_the_po_and_an_edited_po_is_compiled_again(
 def test_a_read_only_install_compiles_in_memory(
     locale_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def read_only(path: Path, data: bytes) -> None:
+    def read_only(path: Path, data: bytes, mode: int | None = None) -> None:
         raise PermissionError(13, "Read-only file system", str(path))
 
-    monkeypatch.setattr(catalogue, "_replace", read_only)
+    monkeypatch.setattr(catalogue, "write_atomically", read_only)
     assert catalogue.messages("zh")["button.back"] == "返回"
     assert not (locale_copy / "zh" / "LC_MESSAGES" / "kiosk.mo").exists()
 
