@@ -1,10 +1,12 @@
-"""A deadline for blocking calls into a card or reader driver.
+"""A deadline for blocking calls into a card or reader driver (and, through kiosk.worker,
+for every background job of the kiosk).
 
 A card (or a reader driver) can stop answering in the middle of a command, and nothing in
 pyscard or pcsc-lite bounds SCardTransmit. The call runs on a runner thread while the caller
 waits at most `seconds`; a call that overruns leaves its runner behind (it is a daemon and
-is never reused) and the caller gets CardNotRespondingError. Idle runners are reused, so a
-healthy kiosk keeps exactly one.
+is never reused) and the caller gets CardNotRespondingError (or the error `overrun` makes).
+Idle runners are reused, so a healthy kiosk keeps one per concurrent caller.
+`stuck_calls()` counts the abandoned calls that have not returned yet: the kiosk's health.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ _Call = tuple[Callable[[object], object], object, _Outcome]
 class _Runner:
     def __init__(self) -> None:
         self.calls: queue.SimpleQueue[_Call] = queue.SimpleQueue()
-        self.thread = threading.Thread(target=self._loop, name="card-io", daemon=True)
+        self.thread = threading.Thread(target=self._loop, name="deadline-runner", daemon=True)
         self.thread.start()
 
     def _loop(self) -> None:
@@ -46,14 +48,23 @@ class _Runner:
                 outcome.value = function(argument)
             except BaseException as error:  # handed to the waiting caller, not swallowed
                 outcome.error = error
+            global _stuck
             with _idle_lock:
                 outcome.done.set()
                 if outcome.abandoned:
+                    _stuck -= 1
                     return  # nobody will hand this runner work again
 
 
 _idle: list[_Runner] = []
 _idle_lock = threading.Lock()
+_stuck = 0  # abandoned calls still inside their function
+
+
+def stuck_calls() -> int:
+    """How many calls overran their deadline and have not returned yet."""
+    with _idle_lock:
+        return _stuck
 
 
 def _take_runner() -> _Runner:
@@ -68,8 +79,16 @@ def _give_back(runner: _Runner) -> None:
         _idle.append(runner)
 
 
-def call_with_deadline(function: Callable[[A], T], argument: A, seconds: float, what: str) -> T:
-    """`function(argument)`, or CardNotRespondingError once `seconds` have passed."""
+def call_with_deadline(
+    function: Callable[[A], T],
+    argument: A,
+    seconds: float,
+    what: str,
+    overrun: Callable[[str], Exception] = CardNotRespondingError,
+) -> T:
+    """`function(argument)`, or `overrun(message)` (CardNotRespondingError) once `seconds`
+    have passed."""
+    global _stuck
     runner = _take_runner()
     outcome = _Outcome()
     runner.calls.put((function, argument, outcome))  # type: ignore[arg-type]
@@ -79,7 +98,8 @@ def call_with_deadline(function: Callable[[A], T], argument: A, seconds: float, 
                 # The runner stays blocked inside the driver: abandon it, never reuse it; it
                 # ends by itself if the call ever returns (the card pulled, pcscd restarted).
                 outcome.abandoned = True
-                raise CardNotRespondingError(f"{what}: no answer within {seconds:g} s")
+                _stuck += 1
+                raise overrun(f"{what}: no answer within {seconds:g} s")
     _give_back(runner)
     if outcome.error is not None:
         raise outcome.error

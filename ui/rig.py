@@ -37,7 +37,7 @@ from card_reader.simulator import Faults, SimulatedCard, build_card, profile
 from kiosk.app import build_kiosk
 from kiosk.config import KioskConfig
 from kiosk.session.view import State
-from kiosk.worker import ManualWorker
+from kiosk.worker import Lane, ManualWorker
 from printing.dispatch import Printer
 from realparts.clock import FakeClock
 from ui.bridge import UiThreadBridge
@@ -207,11 +207,16 @@ class KioskRig:
             )
 
     def drain(self, timeout: int = WAIT_MS) -> None:
-        """Wait until the single worker has run everything queued before now, or raise."""
-        done: list[bool] = []
-        self.parts.worker.submit(lambda: None, lambda _r: done.append(True), lambda _e: None)
-        if not self.wait_until(lambda: bool(done), timeout):
-            raise TimeoutError(f"the worker did not drain within {timeout} ms")
+        """Wait until every worker lane has run everything queued before now, or raise."""
+        done: list[Lane] = []
+
+        def arrived(lane: Lane) -> Callable[[object], None]:
+            return lambda _outcome: done.append(lane)
+
+        for lane in Lane:
+            self.parts.worker.submit(lambda: None, arrived(lane), arrived(lane), lane)
+        if not self.wait_until(lambda: len(done) == len(Lane), timeout):
+            raise TimeoutError(f"the worker lanes did not drain within {timeout} ms: {done}")
 
     def settle(self) -> None:
         """Run stepped work, then deliver what is pending, as the main loop would."""

@@ -16,6 +16,7 @@ from datetime import date
 import pytest
 
 from card_reader import open_card
+from card_reader.deadline import stuck_calls
 from card_reader.errors import (
     CardDataDamagedError,
     CardNotRespondingError,
@@ -205,18 +206,21 @@ def test_a_card_that_stops_answering_gives_up_at_the_deadline() -> None:
 
 
 def card_io_threads() -> int:
-    return sum(1 for thread in threading.enumerate() if thread.name == "card-io")
+    return sum(1 for thread in threading.enumerate() if thread.name == "deadline-runner")
 
 
 def test_the_thread_of_a_stuck_call_ends_once_the_call_returns() -> None:
     stuck = MuteCard(answers=0)
+    before = stuck_calls()
     timed(reader_for(stuck, deadline=0.2).probe)
     during = card_io_threads()
+    assert stuck_calls() == before + 1  # the kiosk's health counts it
     stuck.release.set()  # e.g. the card is pulled: the driver call comes back at last
     deadline = time.monotonic() + 2
     while card_io_threads() >= during and time.monotonic() < deadline:
         time.sleep(0.01)
     assert card_io_threads() == during - 1
+    assert stuck_calls() == before
 
 
 def test_a_stuck_call_does_not_hold_up_the_next_card() -> None:
