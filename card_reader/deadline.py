@@ -48,23 +48,22 @@ class _Runner:
                 outcome.value = function(argument)
             except BaseException as error:  # handed to the waiting caller, not swallowed
                 outcome.error = error
-            global _stuck
             with _idle_lock:
                 outcome.done.set()
                 if outcome.abandoned:
-                    _stuck -= 1
+                    _abandoned.discard(id(outcome))
                     return  # nobody will hand this runner work again
 
 
 _idle: list[_Runner] = []
 _idle_lock = threading.Lock()
-_stuck = 0  # abandoned calls still inside their function
+_abandoned: set[int] = set()  # calls that overran and are still inside their function
 
 
 def stuck_calls() -> int:
     """How many calls overran their deadline and have not returned yet."""
     with _idle_lock:
-        return _stuck
+        return len(_abandoned)
 
 
 def _take_runner() -> _Runner:
@@ -88,7 +87,6 @@ def call_with_deadline(
 ) -> T:
     """`function(argument)`, or `overrun(message)` (CardNotRespondingError) once `seconds`
     have passed."""
-    global _stuck
     runner = _take_runner()
     outcome = _Outcome()
     runner.calls.put((function, argument, outcome))  # type: ignore[arg-type]
@@ -98,7 +96,7 @@ def call_with_deadline(
                 # The runner stays blocked inside the driver: abandon it, never reuse it; it
                 # ends by itself if the call ever returns (the card pulled, pcscd restarted).
                 outcome.abandoned = True
-                _stuck += 1
+                _abandoned.add(id(outcome))
                 raise overrun(f"{what}: no answer within {seconds:g} s")
     _give_back(runner)
     if outcome.error is not None:

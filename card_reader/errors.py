@@ -25,6 +25,8 @@ class CardErrorKind(enum.StrEnum):
     NOT_RESPONDING = "not_responding"
     PIN_REQUIRED = "pin_required"
     READ_TIMEOUT = "read_timeout"  # the whole read took too long (the kiosk's deadline)
+    READER_BUSY = "reader_busy"  # another program holds the reader
+    CARD_MUTE = "card_mute"  # present but no answer to reset: reversed, or a mute chip
 
 
 class CardError(Exception):
@@ -79,3 +81,16 @@ class PinRequiredError(CardError):
     """The card keeps its personal file (EF06) behind the PIN (6982 before VERIFY)."""
 
     kind = CardErrorKind.PIN_REQUIRED
+
+
+class ReaderBusyError(CardError):
+    """Another program holds the reader (SCARD_E_SHARING_VIOLATION): the operator message
+    names the reader and, where the system tells, the processes that use PC/SC."""
+
+    kind = CardErrorKind.READER_BUSY
+
+
+class CardMuteError(CardError):
+    """A card is in the reader but gave no ATR: inserted the wrong way round, or mute."""
+
+    kind = CardErrorKind.CARD_MUTE

@@ -17,6 +17,14 @@ class CardInserted:
 
 
 @dataclass(frozen=True)
+class CardMute:
+    """A card is in the reader but gave no ATR: inserted the wrong way round, or a mute chip.
+    Its removal is an ordinary CardRemoved."""
+
+    reader: str
+
+
+@dataclass(frozen=True)
 class CardRemoved:
     reader: str
 
@@ -38,7 +46,7 @@ class ServiceLost:
     reason: str
 
 
-ReaderEvent = CardInserted | CardRemoved | ReaderAdded | ReaderLost | ServiceLost
+ReaderEvent = CardInserted | CardMute | CardRemoved | ReaderAdded | ReaderLost | ServiceLost
 EventCallback = Callable[[ReaderEvent], None]
 
 

@@ -19,6 +19,13 @@ from card_reader.simulator.card import CardPulled, SimulatedCard
 log = logging.getLogger(__name__)
 
 POWER_OFF, POWER_ON, RESET, GET_ATR = 0, 1, 2, 4
+# A card that gives no ATR (inserted the wrong way round, a dead chip) cannot be told to
+# vpcd as "nothing": an empty answer makes vpcd drop the connection (the card is gone), and
+# silence blocks pcscd's reader thread for ever. One byte more than any ATR can have
+# (pcsc-lite's MAX_ATR_SIZE is 33) does it: vpcd's presence poll still sees a card, but its
+# power-up fails ("Not enough memory for ATR"), and pcscd reports the card PRESENT | MUTE,
+# as it does for a real card that does not answer reset (checked with pcsc-lite 1.9.9).
+NO_ATR_STANDIN = bytes(34)
 
 
 def _recv_exact(sock: socket.socket, size: int) -> bytes | None:
@@ -95,7 +102,7 @@ class VirtualCardSlot:
     def _answer(card: SimulatedCard, message: bytes) -> bytes | None:
         if len(message) == 1:
             if message[0] == GET_ATR:
-                return card.atr
+                return NO_ATR_STANDIN if card.faults.no_atr else card.atr
             if message[0] in (POWER_OFF, POWER_ON, RESET):
                 if message[0] != POWER_OFF:
                     card.reset()

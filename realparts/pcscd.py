@@ -7,6 +7,9 @@ once per process: set it (here, `start()` does) before the first PC/SC call.
 `VpcdReader` inserts and removes cards in vpcd's two slots, in turn, keeping each slot empty
 for a moment after a removal: pcscd polls vpcd every 400 ms and can miss an insertion that
 follows a removal too closely.
+
+`PcscdHarness.pause()` / `resume()` stop and continue pcscd (SIGSTOP / SIGCONT): a hung
+daemon, whose clients' calls block instead of failing.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from card_reader.simulator import SimulatedCard, build_card, profile
+from card_reader.simulator import Faults, SimulatedCard, build_card, profile
 from card_reader.vpcd import VirtualCardSlot
 
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
@@ -65,6 +68,7 @@ class PcscdHarness:
         self.run_dir = self.base / "run"
         self.socket_path = self.run_dir / "pcscd" / "pcscd.comm"
         self.reader_plugged = False
+        self.paused = False
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -112,6 +116,7 @@ class PcscdHarness:
             stderr=subprocess.DEVNULL,
         )
         self.reader_plugged = reader
+        self.paused = False
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.socket_path.exists() and (not reader or self._vpcd_listening()):
@@ -132,11 +137,39 @@ class PcscdHarness:
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
+    @property
+    def pid(self) -> int:
+        """pcscd's own pid: unshare (without --fork) and `sh -c '... exec'` both exec, so the
+        process started is pcscd by the time its socket exists; checked, not assumed."""
+        process = self._process
+        if process is None or process.poll() is not None:
+            raise RuntimeError("pcscd is not running")
+        try:
+            exe = os.readlink(f"/proc/{process.pid}/exe")
+        except OSError as error:
+            raise RuntimeError(f"cannot tell what pid {process.pid} runs: {error}") from None
+        if Path(exe).name != "pcscd":
+            raise RuntimeError(f"pid {process.pid} runs {exe}, not pcscd")
+        return process.pid
+
+    def pause(self) -> None:
+        """Stop pcscd (SIGSTOP): it keeps its sockets, so clients block instead of failing."""
+        os.kill(self.pid, signal.SIGSTOP)
+        self.paused = True
+
+    def resume(self) -> None:
+        """Continue a paused pcscd (SIGCONT)."""
+        os.kill(self.pid, signal.SIGCONT)
+        self.paused = False
+
     def stop(self) -> None:
         process, self._process = self._process, None
         if process is None or process.poll() is not None:
             return
         process.send_signal(signal.SIGTERM)
+        if self.paused:  # a stopped process keeps SIGTERM pending until it continues
+            process.send_signal(signal.SIGCONT)
+            self.paused = False
         try:
             process.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -146,9 +179,10 @@ class PcscdHarness:
     def kill(self) -> None:
         """pcscd dies without cleaning up, as after a crash."""
         if self._process is not None:
-            self._process.kill()
+            self._process.kill()  # SIGKILL ends a paused pcscd too
             self._process.wait(timeout=5)
             self._process = None
+            self.paused = False
 
     def restart(self) -> None:
         self.stop()
@@ -198,6 +232,10 @@ class VpcdReader:
         self.slots[index].insert(card)
         self.current = index
         return self.names[index]
+
+    def insert_reversed(self, key: str = "zhang-wei", slot: int | None = None) -> str:
+        """Insert the profile's card the wrong way round: pcscd sees a card but no ATR."""
+        return self.insert(build_card(profile(key), Faults(no_atr=True)), slot)
 
     def remove(self) -> None:
         for index, slot in enumerate(self.slots):

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from card_reader.events import EventCallback
+from card_reader.health import ReaderHealth
 
 
 class CardConnection(Protocol):
@@ -29,6 +30,16 @@ class ReaderBackend(Protocol):
         for the current state right away); returns a function that unsubscribes."""
         ...
 
-    def connect(self, reader: str) -> CardConnection: ...
+    def connect(self, reader: str) -> CardConnection:
+        """Hold the card in `reader` for this session alone. CardError kinds: NoCardError,
+        NoReaderError, CardMuteError, ReaderBusyError (another program holds it),
+        CardNotRespondingError (no answer within the backend's bound)."""
+        ...
+
+    def health(self) -> ReaderHealth:
+        """What the reader monitor last saw and how long ago it last turned; answered from
+        memory, never by a fresh call into the reader stack (that could hang, or answer
+        "ok" while the monitor itself is stuck)."""
+        ...
 
     def close(self) -> None: ...

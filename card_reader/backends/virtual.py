@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from card_reader.errors import CardRemovedError, NoCardError, NoReaderError
+from card_reader.errors import CardMuteError, CardRemovedError, NoCardError, NoReaderError
 from card_reader.events import (
     CardInserted,
+    CardMute,
     CardRemoved,
     EventCallback,
     ReaderAdded,
     ReaderEvent,
     Subscribers,
 )
+from card_reader.health import HealthState, ReaderHealth
 from card_reader.simulator.card import CardPulled, SimulatedCard
 
 VIRTUAL_READER = "Virtual Reader 0"
@@ -53,8 +55,18 @@ class VirtualBackend:
         card = self.card
         callback(ReaderAdded(self.reader))
         if card is not None:
-            callback(CardInserted(self.reader, card.atr))
+            callback(self._arrival(card))
         return unsubscribe
+
+    def health(self) -> ReaderHealth:
+        """Always there: the virtual reader has no service or monitor to lose."""
+        return ReaderHealth(HealthState.OK, (self.reader,), 0.0, "virtual reader")
+
+    def _arrival(self, card: SimulatedCard) -> CardInserted | CardMute:
+        """What a reader reports for `card`: a card that gives no ATR is a mute card."""
+        if card.faults.no_atr:
+            return CardMute(self.reader)
+        return CardInserted(self.reader, card.atr)
 
     def _emit(self, event: ReaderEvent) -> None:
         self._subscribers.emit(event)
@@ -65,7 +77,7 @@ class VirtualBackend:
             self.remove()
         card.reset()
         self.card = card
-        self._emit(CardInserted(self.reader, card.atr))
+        self._emit(self._arrival(card))
 
     def remove(self) -> None:
         card = self.card
@@ -85,6 +97,8 @@ class VirtualBackend:
             raise NoReaderError(f"no virtual reader {reader!r}")
         if self.card is None:
             raise NoCardError("no card in the virtual reader")
+        if self.card.faults.no_atr:  # as pcscd answers SCARD_W_UNPOWERED_CARD
+            raise CardMuteError("the card gives no answer to reset (no ATR)")
         return VirtualConnection(self, self.card)
 
     def close(self) -> None:

@@ -45,6 +45,9 @@ class Faults:
     corrupt_at: int | None = None  # APDU number whose response is cut short
     get_response_chunk: int | None = None  # T=0: hand out GET RESPONSE data N bytes at a time
     mute_after: int | None = None  # from APDU number N on the card never answers
+    # The chip gives no answer to reset (the card is in the wrong way round, or the chip is
+    # dead): a reader sees a card but no ATR, and nothing can be sent to it.
+    no_atr: bool = False
 
 
 @dataclass

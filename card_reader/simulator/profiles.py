@@ -73,7 +73,7 @@ HISTORICAL_BY_VERSION = {
 }
 PADDING = {"zero": b"\x00", "space": b"\x20"}
 FAULT_KEYS = {"name_bytes_hex", "pull_after", "mute_after", "delay_ms", "corrupt_at",
-              "get_response_chunk"}  # fmt: skip
+              "get_response_chunk", "no_atr"}  # fmt: skip
 
 
 def _atr(p: dict[str, Any], version: str) -> bytes:
@@ -101,6 +101,7 @@ def _faults(card_faults: dict[str, Any], given: Faults | None) -> Faults:
         corrupt_at=card_faults.get("corrupt_at"),
         get_response_chunk=card_faults.get("get_response_chunk"),
         mute_after=card_faults.get("mute_after"),
+        no_atr=bool(card_faults.get("no_atr", False)),
     )
     if given is not None:
         for spec in fields(Faults):

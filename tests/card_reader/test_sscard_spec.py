@@ -211,16 +211,16 @@ def card_io_threads() -> int:
 
 def test_the_thread_of_a_stuck_call_ends_once_the_call_returns() -> None:
     stuck = MuteCard(answers=0)
-    before = stuck_calls()
     timed(reader_for(stuck, deadline=0.2).probe)
-    during = card_io_threads()
-    assert stuck_calls() == before + 1  # the kiosk's health counts it
+    during, stuck_during = card_io_threads(), stuck_calls()
+    assert stuck_during >= 1  # the kiosk's health counts it
     stuck.release.set()  # e.g. the card is pulled: the driver call comes back at last
     deadline = time.monotonic() + 2
     while card_io_threads() >= during and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert card_io_threads() == during - 1
-    assert stuck_calls() == before
+    # Earlier tests' stuck calls may return meanwhile too: counts only ever go down here.
+    assert card_io_threads() <= during - 1
+    assert stuck_calls() <= stuck_during - 1
 
 
 def test_a_stuck_call_does_not_hold_up_the_next_card() -> None:
