@@ -10,15 +10,19 @@ import dataclasses
 import difflib
 import os
 import re
+import reprlib
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin, get_type_hints
 
+from kiosk.config_file import UnreadableFile, decode_text, read_regular_file
+
 DEFAULT_CONFIG_NAME = "kiosk.toml"
 CONFIG_ENV = "KIOSK_CONFIG"
 STORE_URL_ENV = "KIOSK_STORE_URL"
+PASSWORD_FILE_BYTES = 4096  # a password, not a document: /dev/zero must not be read for ever
 
 Check = Callable[[Any], str | None]
 
@@ -143,7 +147,7 @@ class KioskConfig:
             return url
         password = os.environ.get(self.store.password_env, "") if self.store.password_env else ""
         if not password and self.store.password_file:
-            password = Path(self.store.password_file).read_text(encoding="utf-8").strip()
+            password = _password_from(Path(self.store.password_file))
         if password and "@" in url:
             from urllib.parse import quote
 
@@ -152,6 +156,14 @@ class KioskConfig:
             if ":" not in user:
                 url = f"{scheme}://{user}:{quote(password, safe='')}@{host}"
         return url
+
+
+def _password_from(path: Path) -> str:
+    try:
+        return decode_text(read_regular_file(path, PASSWORD_FILE_BYTES)).strip()
+    except UnreadableFile as error:
+        problem = ConfigProblem("store.password_file", str(path), error.expected)
+        raise ConfigError(None, [problem]) from None
 
 
 @dataclass(frozen=True)
@@ -179,6 +191,21 @@ class ConfigError(Exception):
         super().__init__(f"{where}: {len(problems)} problem(s)\n{lines}")
 
 
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother, _SHORT.maxlong = 3, 80, 80, 40
+# On the key's last part: password_env, pin_hash, api_token; not pin_entry_seconds.
+_SECRET_KEY = re.compile(r"pass|secret|token|credential|(^|_)pin($|_hash|_code)", re.IGNORECASE)
+_URL_USERINFO = re.compile(r"(\w[\w+.-]*://)[^@\s]*@")  # user too: a password may hold a '/'
+
+
+def _shown(key: str, value: Any) -> str:
+    """The value as a problem line echoes it: short (a 10 MB string, an array nested 300
+    deep or 10**400 stay one line) and never a password, PIN or URL's userinfo."""
+    if _SECRET_KEY.search(key.rsplit(".", 1)[-1]):
+        return "(hidden)"
+    return _URL_USERINFO.sub(r"\1***@", _SHORT.repr(value))
+
+
 def _describe(kind: Any) -> str:
     if get_origin(kind) is Literal:
         return "one of " + ", ".join(repr(a) for a in get_args(kind))
@@ -196,7 +223,10 @@ def _coerce(kind: Any, value: Any) -> tuple[Any, bool]:
         return value, isinstance(value, int) and not isinstance(value, bool)
     if kind is float:
         ok = isinstance(value, int | float) and not isinstance(value, bool)
-        return (float(value) if ok else value), ok
+        try:
+            return (float(value) if ok else value), ok
+        except OverflowError:  # an integer like 10**400 is no float at all
+            return value, False
     if kind is Path:
         ok = isinstance(value, str) and "\x00" not in value  # no path holds a NUL byte
         return (Path(value) if ok else value), ok
@@ -205,7 +235,7 @@ def _coerce(kind: Any, value: Any) -> tuple[Any, bool]:
 
 def _build_section(name: str, cls: type[Any], raw: Any, problems: list[ConfigProblem]) -> Any:
     if not isinstance(raw, Mapping):
-        problems.append(ConfigProblem(f"[{name}]", repr(raw), "a table of settings"))
+        problems.append(ConfigProblem(f"[{name}]", _shown(name, raw), "a table of settings"))
         return cls()
     hints = get_type_hints(cls)
     known = {f.name: f for f in dataclasses.fields(cls)}
@@ -217,19 +247,22 @@ def _build_section(name: str, cls: type[Any], raw: Any, problems: list[ConfigPro
             hint = f"; did you mean {close[0]!r}?" if close else ""
             problems.append(
                 ConfigProblem(
-                    dotted, repr(value), f"key (known: {', '.join(known)}){hint}", unknown=True
+                    dotted,
+                    _shown(dotted, value),
+                    f"key (known: {', '.join(known)}){hint}",
+                    unknown=True,
                 )
             )
             continue
         kind = hints[key]
         coerced, ok = _coerce(kind, value)
         if not ok:
-            problems.append(ConfigProblem(dotted, repr(value), _describe(kind)))
+            problems.append(ConfigProblem(dotted, _shown(dotted, value), _describe(kind)))
             continue
         check: Check | None = known[key].metadata.get("check")
         expected = check(coerced) if check else None
         if expected:
-            problems.append(ConfigProblem(dotted, repr(value), expected))
+            problems.append(ConfigProblem(dotted, _shown(dotted, value), expected))
             continue
         values[key] = coerced
     return cls(**values)
@@ -271,7 +304,9 @@ def _cross_checks(config: KioskConfig, problems: list[ConfigProblem]) -> None:
     url = config.store.url
     if not re.match(r"^(sqlite|postgresql(\+psycopg)?)://", url):
         problems.append(
-            ConfigProblem("store.url", repr(url), "a sqlite:/// or postgresql+psycopg:// URL")
+            ConfigProblem(
+                "store.url", _shown("store.url", url), "a sqlite:/// or postgresql+psycopg:// URL"
+            )
         )
     elif re.match(r"^postgresql[^:]*://[^/@]*:[^/@]*@", url):
         problems.append(
@@ -295,6 +330,12 @@ def parse_config(text: str, source: Path | None = None) -> KioskConfig:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(source, [ConfigProblem("(file)", "", f"valid TOML ({error})")]) from None
+    except RecursionError:  # tomllib recurses once per nesting level
+        expected = "valid TOML nested a few levels deep (arrays or inline tables inside each other)"
+        raise ConfigError(source, [ConfigProblem("(file)", "", expected)]) from None
+    except ValueError:  # an integer of more than 4300 digits (Python's int() limit)
+        expected = "valid TOML with numbers of a sensible size"
+        raise ConfigError(source, [ConfigProblem("(file)", "", expected)]) from None
     problems: list[ConfigProblem] = []
     sections: dict[str, Any] = {}
     for name, value in raw.items():
@@ -308,7 +349,10 @@ def parse_config(text: str, source: Path | None = None) -> KioskConfig:
         sections[name] = _build_section(name, SECTIONS[name], value, problems)
     config = KioskConfig(**sections, source=source)
     base = source.parent if source else Path.cwd()
-    config = _expand(config, base)
+    try:
+        config = _expand(config, base)
+    except (OSError, RuntimeError, ValueError) as error:  # resolve(): a symlink loop, say
+        problems.append(ConfigProblem("kiosk.data_dir", "", f"a usable folder ({error})"))
     _cross_checks(config, problems)
     if problems:
         raise ConfigError(source, problems)
@@ -322,18 +366,22 @@ def find_config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     if env := os.environ.get(CONFIG_ENV):
         return Path(env)
     here = Path.cwd() / DEFAULT_CONFIG_NAME
-    if here.exists():
+    if os.path.lexists(here):  # a broken link or a loop too: refused, not silently skipped
         return here
     return Path(__file__).resolve().parent.parent / DEFAULT_CONFIG_NAME
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> KioskConfig:
+    """kiosk.toml as a KioskConfig; any file that is not one (a FIFO, /dev/zero, a folder,
+    over 256 KiB, not UTF-8, not TOML, wrong values) is a ConfigError, never a hang or a
+    traceback. An empty file is the documented defaults; a UTF-8 BOM is accepted."""
     source = find_config_path(path)
     try:
-        text = source.read_text(encoding="utf-8")
-    except OSError as error:
-        problem = ConfigProblem("(file)", str(source), f"a readable file ({error.strerror})")
+        text = decode_text(read_regular_file(source))
+        where = source.resolve()
+    except UnreadableFile as error:
+        raise ConfigError(source, [ConfigProblem("(file)", str(source), error.expected)]) from None
+    except (OSError, RuntimeError) as error:  # resolve() of a path that just became a loop
+        problem = ConfigProblem("(file)", str(source), f"a readable file ({error})")
         raise ConfigError(source, [problem]) from None
-    except UnicodeDecodeError:
-        raise ConfigError(source, [ConfigProblem("(file)", "", "UTF-8 text")]) from None
-    return parse_config(text, source.resolve())
+    return parse_config(text, where)

@@ -274,6 +274,16 @@ class AccountService:
     def outbox_pending(self) -> int:
         return self._audit.outbox.pending_count()
 
+    @property
+    def outbox_held_in_memory(self) -> int:
+        """Audit rows the outbox file could not take (a full disk), held and retried."""
+        return self._audit.outbox.held_count()
+
+    @property
+    def outbox_dropped(self) -> int:
+        """Audit rows lost since start: more held in memory than its bound (10,000)."""
+        return self._audit.outbox.dropped
+
     def record_heartbeat(
         self,
         reader_state: str,
@@ -282,11 +292,13 @@ class AccountService:
         *,
         last_error: str = "",
         version: str = "",
+        alerts: str = "",
     ) -> None:
         """Upsert this kiosk's heartbeat row; raises StoreUnavailable when it cannot.
 
         `last_error` is the latest problem in operator words (its first line is kept,
-        redacted, at most 200 characters); `version` the kiosk software's version.
+        redacted, at most 200 characters); `version` the kiosk software's version; `alerts`
+        what the kiosk's own watch raises (kiosk.app.KioskParts.alerts).
         """
         from sqlalchemy.exc import SQLAlchemyError
 
@@ -302,6 +314,7 @@ class AccountService:
                     paper_left_mm,
                     last_error=last_error,
                     version=version,
+                    alerts=alerts,
                 )
         except SQLAlchemyError as error:
             raise StoreUnavailable(f"heartbeat not written: {type(error).__name__}") from None

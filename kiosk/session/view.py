@@ -75,6 +75,8 @@ class ProblemKind(enum.Enum):
     READ_FAILED = "read_failed"
     READ_TIMEOUT = "read_timeout"
     NOT_RESPONDING = "not_responding"
+    CARD_MUTE = "card_mute"  # in the reader but no answer to reset: reversed, or a mute chip
+    READER_BUSY = "reader_busy"  # another program holds the reader
     STORE_UNAVAILABLE = "store_unavailable"
     READER_UNAVAILABLE = "reader_unavailable"
     PRINTER = "printer"
@@ -104,6 +106,10 @@ class MaintenanceInfo:
     paper_low: bool
     outbox_pending: int
     last_errors: tuple[str, ...]
+    # The receipt key was found damaged and replaced (operator words, kiosk.printers), or "".
+    key_notice: str = ""
+    # Audit rows the outbox file could not take (a full disk): held in memory, retried.
+    outbox_held_in_memory: int = 0
 
 
 @dataclass(frozen=True)

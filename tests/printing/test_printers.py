@@ -13,7 +13,6 @@ import pytest
 
 from kiosk.config import KioskConfig, load_config
 from kiosk.printers import (
-    ReceiptKeyError,
     ReceiptPrinter,
     journal_card_hash,
     next_serial,
@@ -44,12 +43,12 @@ def test_the_key_is_made_once_private_and_kept(config: KioskConfig) -> None:
     assert receipt_key(config) == key
 
 
-def test_a_damaged_key_is_reported_not_replaced(config: KioskConfig) -> None:
+def test_a_damaged_key_is_moved_aside_and_replaced(config: KioskConfig) -> None:
     config.data_dir.mkdir(parents=True)
     (config.data_dir / "receipt-key").write_bytes(b"short")
-    with pytest.raises(ReceiptKeyError, match="5 bytes"):
-        receipt_key(config)
-    assert (config.data_dir / "receipt-key").read_bytes() == b"short"
+    assert len(receipt_key(config)) == 32
+    aside = [p for p in config.data_dir.iterdir() if p.name.startswith("receipt-key.damaged-")]
+    assert [p.read_bytes() for p in aside] == [b"short"]
 
 
 def test_serials_count_per_day_and_survive_restarts(config: KioskConfig) -> None:

@@ -1,4 +1,5 @@
-"""Maintenance: reader, printer, store, paper, audit outbox, the last errors; and exit."""
+"""Maintenance: reader, printer, store, paper, audit outbox, a replaced receipt key, the last
+errors; and exit."""
 
 from __future__ import annotations
 
@@ -28,6 +29,12 @@ class MaintenanceScreen(Screen):
             if info.paper_low:
                 layout.addWidget(label(text("maintenance.paper_low", language), role="warning"))
             layout.addWidget(label(text("maintenance.outbox", language, count=info.outbox_pending)))
+            if info.outbox_held_in_memory:  # lost if the kiosk stops before the disk has room
+                held = text("maintenance.outbox_held", language, count=info.outbox_held_in_memory)
+                layout.addWidget(label(held, role="warning"))
+            if info.key_notice:
+                notice = text("maintenance.key_notice", language, notice=info.key_notice)
+                layout.addWidget(label(notice, role="warning"))
             layout.addWidget(label(text("maintenance.errors", language), role="muted"))
             errors = info.last_errors or (text("maintenance.no_errors", language),)
             for line in errors[-3 if theme.elderly else -5 :]:
