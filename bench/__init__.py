@@ -51,6 +51,12 @@ def _soak() -> Section:
     return soak.run
 
 
+def _faults() -> Section:
+    from bench import faults
+
+    return faults.run
+
+
 SECTIONS: dict[str, Callable[[], Section]] = {
     "startup": _startup,
     "card_read": _card_read,
@@ -58,4 +64,5 @@ SECTIONS: dict[str, Callable[[], Section]] = {
     "session": _session,
     "receipt": _receipt,
     "soak": _soak,
+    "faults": _faults,
 }

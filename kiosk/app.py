@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from card_reader.health import HealthState
 from kiosk.card_access import ReaderCards
 from kiosk.deferred import DeferredAccounts
+from kiosk.health import HealthWatch
 from kiosk.recent_problems import RecentProblems
 from kiosk.session import Session
 from kiosk.session.settings import SessionSettings
@@ -55,6 +57,7 @@ class KioskParts:
     worker: Worker
     session: Session
     problems: RecentProblems
+    watch: HealthWatch
 
     def warm_up(self) -> None:
         """Load what the first person would otherwise wait for: the store driver and the
@@ -80,6 +83,7 @@ class KioskParts:
                 printer.paper_left_mm,
                 last_error=errors[-1] if errors else "",
                 version=kiosk_version(),
+                alerts="; ".join(self.alerts()),
             )
             flushed = self.accounts.flush_outbox()
         except StoreError as error:
@@ -88,13 +92,33 @@ class KioskParts:
             log.info("audit outbox: %d row(s) written to the store", flushed)
         return "ok"
 
-    def _device_states(self) -> tuple[str, str, str]:
+    def alerts(self) -> list[str]:
+        """What the fleet's operators must hear of although the kiosk still serves."""
+        found = [self.watch.verdict.words()]
+        if self.session.card_left_behind:
+            found.append("card left in the reader")
+        if self.receipts.printer.key_notice:
+            found.append("receipt key was damaged and replaced")
         try:
-            readers = self.backend.list_readers()
-        except Exception as error:  # a reader stack that is down is a state, not a crash
-            readers = []
-            log.warning("reader list failed: %s", type(error).__name__)
-        reader = f"ok ({len(readers)})" if readers else "no reader"
+            held, dropped = self.accounts.outbox_held_in_memory, self.accounts.outbox_dropped
+        except StoreError:  # the store not even set up: the heartbeat says so itself
+            held = dropped = 0
+        if held:
+            found.append(f"{held} audit row(s) held in memory (outbox disk full)")
+        if dropped:
+            found.append(f"{dropped} audit row(s) lost (outbox disk full too long)")
+        return [alert for alert in found if alert]
+
+    def reader_words(self) -> str:
+        """The reader as the monitor last saw it, in operator words: never a fresh PC/SC
+        context, which would answer "ok" while the monitor itself is stuck."""
+        health = self.backend.health()
+        if health.state is HealthState.OK:
+            return f"ok ({len(health.readers)})"
+        return f"{health.state.value}: {health.detail}" if health.detail else health.state.value
+
+    def _device_states(self) -> tuple[str, str, str]:
+        reader = self.reader_words()
         status = self.receipts.printer.status()
         printer_words = "ready" if status.ready else ", ".join(p.value for p in status.problems)
         return reader, printer_words, status.detail
@@ -110,8 +134,10 @@ class KioskParts:
             store=store,
             paper_left_mm=printer.paper_left_mm,
             paper_low=printer.paper_low,
-            outbox_pending=self.accounts.outbox_pending,
+            outbox_pending=self.accounts.outbox_pending,  # first: reading it retries held rows
             last_errors=self.problems.lines(),
+            key_notice=printer.key_notice,
+            outbox_held_in_memory=self.accounts.outbox_held_in_memory,
         )
 
     def close(self) -> None:
@@ -208,6 +234,7 @@ def build_kiosk(
         on_exit=on_exit,
         refill_paper=receipts.printer.refilled,
     )
-    parts = KioskParts(config, reader, accounts, receipts, runner, session, problems)
+    watch = HealthWatch(runner, lambda: reader.health().monitor_age_seconds, clock=monotonic)
+    parts = KioskParts(config, reader, accounts, receipts, runner, session, problems, watch)
     holder.append(parts)
     return parts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 from card_reader import open_card
 from card_reader.backends.base import CardConnection, ReaderBackend
@@ -41,8 +42,15 @@ class ReaderCard:
         return self._card.verify_pin(pin)
 
     def close(self) -> None:
-        if self._card.channel.mute:  # its driver call is still stuck: leave it to the reader
+        """Disconnect with a reset, so a verified PIN ends with the session. A card whose
+        driver call is still stuck is disconnected by a reaper thread once that call returns
+        (PC/SC serialises calls on one handle): the worker lane never waits for it."""
+        if self._card.channel.mute:
+            threading.Thread(target=self._disconnect, name="card-reaper", daemon=True).start()
             return
+        self._disconnect()
+
+    def _disconnect(self) -> None:
         try:
             self._connection.disconnect()
         except CardError as error:

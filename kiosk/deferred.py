@@ -131,9 +131,15 @@ class DeferredAccounts:
         *,
         last_error: str = "",
         version: str = "",
+        alerts: str = "",
     ) -> None:
         self.service.record_heartbeat(
-            reader_state, printer_state, paper_left_mm, last_error=last_error, version=version
+            reader_state,
+            printer_state,
+            paper_left_mm,
+            last_error=last_error,
+            version=version,
+            alerts=alerts,
         )
 
     def flush_outbox(self) -> int:
@@ -142,3 +148,13 @@ class DeferredAccounts:
     @property
     def outbox_pending(self) -> int:
         return self.service.outbox_pending
+
+    @property
+    def outbox_held_in_memory(self) -> int:
+        """Audit rows the outbox file could not take (a full disk), waiting in memory."""
+        return self.service.outbox_held_in_memory
+
+    @property
+    def outbox_dropped(self) -> int:
+        """Audit rows lost because the disk stayed full past the in-memory bound."""
+        return self.service.outbox_dropped

@@ -2,7 +2,8 @@
 
 Each kiosk upserts one `kiosk_heartbeat` row a minute (AccountService.record_heartbeat).
 A kiosk is STALE when that row is older than `stale_after` (it is off, frozen or cut off
-from the store), UNHEALTHY when it reports a reader, printer or paper problem, and OK
+from the store), UNHEALTHY when it reports a reader, printer or paper problem or an alert
+of its own watch (a stalled part, a card left behind, audit rows held in memory), and OK
 otherwise. `fleet_report` lists stale kiosks first, then unhealthy ones, each group by
 kiosk id, so the kiosks that need someone are at the top of the table.
 """
@@ -44,6 +45,7 @@ class Heartbeat:
     paper_left_mm: int | None
     last_error: str = ""
     version: str = ""
+    alerts: str = ""  # the kiosk's own watch: a stalled part, a card left behind, ...
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,8 @@ def classify(heartbeat: Heartbeat, now: datetime, stale_after: timedelta) -> Kio
         problems.append(f"reader: {heartbeat.reader_state or 'unknown'}")
     if not printer_ok(heartbeat.printer_state):
         problems.append(f"printer: {heartbeat.printer_state or 'unknown'}")
+    if heartbeat.alerts:
+        problems.append(heartbeat.alerts)
     paper = heartbeat.paper_left_mm
     if paper is not None and paper <= PAPER_LOW_MM:
         problems.append(f"paper low: {max(paper, 0) / 1000:.1f} m left")
@@ -112,6 +116,7 @@ def read_heartbeats(engine: Engine) -> list[Heartbeat]:
             paper_left_mm=row.paper_left_mm,
             last_error=row.last_error or "",
             version=row.version or "",
+            alerts=row.alerts or "",
         )
         for row in rows
     ]

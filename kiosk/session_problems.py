@@ -3,12 +3,13 @@ for the failure's kind in both languages (kiosk.words.failures)."""
 
 from __future__ import annotations
 
-from card_reader.errors import CardError, CardErrorKind
-from kiosk.session.view import Problem, ProblemKind
-from kiosk.store.errors import CardNotActive, CardRefusal, StoreError
+from card_reader.errors import CardError, CardErrorKind, CardNotRespondingError
+from kiosk.lanes import JobOverran, Lane
+from kiosk.session.view import Busy, Problem, ProblemKind
+from kiosk.store.errors import CardNotActive, CardRefusal, StoreError, StoreUnavailable
 from kiosk.words import text
 from kiosk.words.failures import failure_key
-from printing.problems import PrinterProblem
+from printing.problems import PrinterProblem, PrinterProblemKind
 
 _REFUSAL_KINDS = {
     CardRefusal.LOST: ProblemKind.LOST,
@@ -28,6 +29,8 @@ _CARD_KINDS = {
     CardErrorKind.CARD_LOCKED: ProblemKind.CARD_LOCKED,
     CardErrorKind.READ_TIMEOUT: ProblemKind.READ_TIMEOUT,
     CardErrorKind.NOT_RESPONDING: ProblemKind.NOT_RESPONDING,
+    CardErrorKind.READER_BUSY: ProblemKind.READER_BUSY,
+    CardErrorKind.CARD_MUTE: ProblemKind.CARD_MUTE,
 }
 
 
@@ -35,6 +38,28 @@ class CardTimeout(CardError):
     """The whole card read took longer than the kiosk allows (raised by the session)."""
 
     kind = CardErrorKind.READ_TIMEOUT
+
+
+def known_failure(error: Exception) -> Exception:
+    """A job abandoned on its lane is what that lane's part failing would be: the card not
+    responding, the store not answering, the printer timing out."""
+    if not isinstance(error, JobOverran):
+        return error
+    if error.lane is Lane.CARD:
+        return CardNotRespondingError(error.operator_message)
+    if error.lane is Lane.PRINTER:
+        return PrinterProblem(PrinterProblemKind.TIMEOUT, error.operator_message)
+    return StoreUnavailable(error.operator_message)
+
+
+def busy_overran(busy: Busy, seconds: float) -> Exception:
+    """The failure a wait on screen becomes once it has lasted `seconds`, its bound."""
+    message = f"{busy.value} took longer than {seconds:g} s"
+    if busy in (Busy.READING_CARD, Busy.CHECKING_PIN):
+        return CardNotRespondingError(message)
+    if busy is Busy.PRINTING:
+        return PrinterProblem(PrinterProblemKind.TIMEOUT, message)
+    return StoreUnavailable(message)
 
 
 def problem_of(kind: ProblemKind, key: str | None = None) -> Problem:

@@ -17,53 +17,27 @@ asynchronous flows stay deterministic.
 
 from __future__ import annotations
 
-import enum
 import logging
 import queue
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
 from card_reader.deadline import call_with_deadline
+from kiosk.lanes import Job, JobOverran, Lane, OnDone, OnError, Post, Worker
+
+__all__ = ["DEFAULT_DEADLINES", "MAX_STUCK", "InlineWorker", "JobOverran", "Lane", "ManualWorker",
+           "Post", "ThreadWorker", "Worker"]  # fmt: skip
 
 log = logging.getLogger(__name__)
-
-Job = Callable[[], Any]
-OnDone = Callable[[Any], None]
-OnError = Callable[[Exception], None]
-Post = Callable[[Callable[[], None]], None]
-
-
-class Lane(enum.StrEnum):
-    CARD = "card"  # card I/O, and what must follow it in order (the store's word on a card)
-    STORE = "store"  # account screens, audit rows, heartbeats, maintenance
-    PRINTER = "printer"  # receipts
 
 
 # A card job is a few APDUs of at most card_command_seconds each and one store query; a
 # store job one query of at most store.timeout_seconds; a print waits for the printer.
 DEFAULT_DEADLINES: Mapping[Lane, float] = {Lane.CARD: 15.0, Lane.STORE: 15.0, Lane.PRINTER: 60.0}
 MAX_STUCK = 2
-
-
-class JobOverran(Exception):
-    """A background job did not finish within its lane's deadline (it was abandoned)."""
-
-    def __init__(self, lane: Lane, operator_message: str) -> None:
-        self.lane = lane
-        self.operator_message = operator_message
-        super().__init__(operator_message)
-
-
-class Worker(Protocol):
-    def submit(self, job: Job, on_done: OnDone, on_error: OnError, lane: Lane = ...) -> None:
-        """Run `job` later on `lane`; call `on_done(result)` or `on_error(exception)` on the
-        owner's thread."""
-        ...
-
-    def shutdown(self) -> None: ...
 
 
 _Item = tuple[Job, OnDone, OnError]
@@ -120,7 +94,7 @@ class _LaneThread:
                 if not finished:
                     abandoned = True
                     self.stuck += 1
-            log.warning("a %s job overran %.0f s and was abandoned", self.lane, self.deadline)
+            log.warning("a %s job overran %g s and was abandoned", self.lane, self.deadline)
             raise
 
 

@@ -147,7 +147,7 @@ def _wrong_and_blocked(walk: DemoWalk) -> None:
     walk.pin("000000")
     walk.shoot("pin-wrong")
     walk.remove()
-    for key in ("blocked-pin", "expired", "not-ssse", "damaged-name"):
+    for key in ("blocked-pin", "expired", "not-ssse", "damaged-name", "reversed-card"):
         walk.insert(key)
         walk.settle()
         walk.shoot(f"card-problem-{key}")

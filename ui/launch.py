@@ -87,7 +87,7 @@ def run_kiosk(
     else:
         window.resize(*WINDOW_SIZE)
         window.show()
-    housekeeping = Housekeeping(parts)
+    housekeeping = Housekeeping(parts, exit_kiosk=app.exit)
     if not smoke:  # after the first paint: load the store while the start screen shows
         QTimer.singleShot(0, housekeeping.start)
     if smoke:

@@ -111,6 +111,7 @@ def _as_json(report: list[KioskStatus]) -> str:
                 "printer_state": s.heartbeat.printer_state,
                 "paper_left_mm": s.heartbeat.paper_left_mm,
                 "last_error": s.heartbeat.last_error,
+                "alerts": s.heartbeat.alerts,
                 "version": s.heartbeat.version,
             }
             for s in report

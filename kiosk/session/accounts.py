@@ -9,6 +9,7 @@ from typing import Any
 
 from card_reader.errors import CardRemovedError
 from kiosk.domain import LedgerKind
+from kiosk.lanes import Lane
 from kiosk.session.core import SessionCore, operator_words
 from kiosk.session.ports import ReceiptPort
 from kiosk.session.view import Busy, ListPage, State
@@ -146,13 +147,19 @@ class AccountScreens:
             )
             receipts.print_receipt(data)
 
-        core.run(render_and_print, lambda _: self._printed(), self._print_failed, navigation=True)
+        core.run(
+            render_and_print,
+            lambda _: self._printed(),
+            self.print_failed,
+            navigation=True,
+            lane=Lane.PRINTER,
+        )
 
     def _printed(self) -> None:
         self.core.audit("ok", "print")
         self.core.end_session(printed=True)
 
-    def _print_failed(self, error: Exception) -> None:
+    def print_failed(self, error: Exception) -> None:
         core = self.core
         if isinstance(error, CardRemovedError):
             core.card_gone()

@@ -16,14 +16,14 @@ from typing import Any
 
 from card_reader.errors import CardRemovedError
 from kiosk.backoff import FailingCardBackoff
+from kiosk.lanes import Lane, Worker
 from kiosk.log import forget_secrets
 from kiosk.session.ports import AccountPort, OpenCard
 from kiosk.session.settings import SessionSettings
 from kiosk.session.table import OnCardOut, rule_for
-from kiosk.session.view import ProblemKind, State, View
-from kiosk.session_problems import problem_for
+from kiosk.session.view import Busy, ProblemKind, State, View
+from kiosk.session_problems import known_failure, problem_for
 from kiosk.store.errors import CardNotActive
-from kiosk.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ class CardEntry:
     region: str | None = None  # from the card identification code (EF05 tag 01)
     failed: bool = False  # a wrong PIN or a refusal, and no success since: counts for back-off
     refusal: CardNotActive | None = None  # the store said no before the PIN
+    left_behind: bool = False  # still in the reader after LEFT_BEHIND_REMINDERS reminders
 
 
 class SessionCore:
@@ -69,10 +70,15 @@ class SessionCore:
         self.last_touch = monotonic()
         self.next_reminder = math.inf
         self.view = View.idle(settings.language, settings.elderly)
+        self.busy_since: float | None = None  # when the wait on screen began
 
     # -- publishing --------------------------------------------------------------------
 
     def publish(self, view: View) -> None:
+        if view.busy is None:
+            self.busy_since = None
+        elif self.busy_since is None or view.busy is not self.view.busy:
+            self.busy_since = self.monotonic()
         self.view = view
         for listener in list(self.listeners):
             listener(view)
@@ -113,9 +119,11 @@ class SessionCore:
         on_error: Callable[[Exception], None] | None = None,
         *,
         navigation: bool = False,
+        lane: Lane = Lane.STORE,
     ) -> None:
-        """Run `job` on the worker; its outcome is dropped if the card changed meanwhile (or,
-        with `navigation`, if another screen was asked for)."""
+        """Run `job` on the worker's `lane`; its outcome is dropped if the card changed
+        meanwhile (or, with `navigation`, if another screen was asked for). A job abandoned
+        at its lane's deadline fails as that lane's part would (known_failure)."""
         generation = self.generation
         if navigation:
             self.navigation += 1
@@ -127,9 +135,24 @@ class SessionCore:
 
         def failed(error: Exception) -> None:
             if generation == self.generation and asked == self.navigation:
-                (on_error or self.failed)(error)
+                (on_error or self.failed)(known_failure(error))
 
-        self.worker.submit(job, done, failed)
+        self.worker.submit(job, done, failed, lane)
+
+    def busy_for(self) -> float:
+        """Seconds the current wait has lasted (0 when nothing is waited for)."""
+        return 0.0 if self.busy_since is None else self.monotonic() - self.busy_since
+
+    def busy_bound(self, busy: Busy) -> float:
+        """How long a wait may last before it ends in a clear screen."""
+        settings = self.settings
+        if busy is Busy.READING_CARD:
+            return settings.card_read_seconds
+        return settings.print_seconds if busy is Busy.PRINTING else settings.busy_seconds
+
+    def drop_pending(self) -> None:
+        """Results still on their way belong to a screen that has moved on: drop them."""
+        self.navigation += 1
 
     def failed(self, error: Exception) -> None:
         if isinstance(error, CardRemovedError):
@@ -151,7 +174,9 @@ class SessionCore:
     def audit(self, outcome: str, action: str = "session", number: str | None = None) -> None:
         number = number or (self.card.number if self.card else None)
         accounts = self.accounts
-        self.worker.submit(lambda: accounts.record_query(action, outcome, number), ignore, ignore)
+        self.worker.submit(
+            lambda: accounts.record_query(action, outcome, number), ignore, ignore, Lane.STORE
+        )
 
     # -- the card ----------------------------------------------------------------------
 
@@ -173,7 +198,7 @@ class SessionCore:
         session; the entry stays while the card is in the reader."""
         card, entry.card = entry.card, None
         if card is not None:
-            self.worker.submit(card.close, ignore, ignore)
+            self.worker.submit(card.close, ignore, ignore, Lane.CARD)
 
     def end_session(self, printed: bool = False) -> None:
         """ "I am done" or a timeout: forget the person and ask for the card back."""

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from card_reader.events import (
     CardInserted,
+    CardMute,
     CardRemoved,
     ReaderAdded,
     ReaderEvent,
@@ -26,6 +27,7 @@ from card_reader.events import (
 )
 from kiosk.backoff import FailingCardBackoff
 from kiosk.domain import LedgerKind
+from kiosk.lanes import Worker
 from kiosk.session.accounts import AccountScreens
 from kiosk.session.core import Listener, SessionCore
 from kiosk.session.maintenance import Maintenance
@@ -33,12 +35,14 @@ from kiosk.session.ports import AccountPort, CardPort, ReceiptPort
 from kiosk.session.reading import CardReading
 from kiosk.session.settings import SessionSettings
 from kiosk.session.table import Intent, OnCardIn, OnTimeout, Timeout, accepts, rule_for
-from kiosk.session.view import MaintenanceInfo, ProblemKind, State, View
-from kiosk.session_problems import reader_unavailable_problem
-from kiosk.worker import Worker
+from kiosk.session.view import Busy, MaintenanceInfo, ProblemKind, State, View
+from kiosk.session_problems import busy_overran, reader_unavailable_problem
 
 log = logging.getLogger(__name__)
 READER_GRACE_SECONDS = 3.0
+# After this many "please take your card" reminders (30 s by default) the card is left
+# behind: audited once and raised in the heartbeat until someone takes it.
+LEFT_BEHIND_REMINDERS = 3
 
 
 class Session:
@@ -86,10 +90,13 @@ class Session:
 
     def handle_reader_event(self, event: ReaderEvent) -> None:
         core = self.core
-        if isinstance(event, CardInserted):
+        if isinstance(event, CardInserted | CardMute):
             card_in = rule_for(core.view.state).card_in
             if core.card is None and card_in is OnCardIn.READ:
-                self.reading.card_inserted(event.reader)
+                if isinstance(event, CardMute):
+                    self.reading.card_mute(event.reader)
+                else:
+                    self.reading.card_inserted(event.reader)
         elif isinstance(event, CardRemoved):
             if core.card is not None and core.card.reader == event.reader:
                 core.card_gone()
@@ -115,6 +122,11 @@ class Session:
         if self.core.view.state in (State.MAINTENANCE_PIN, State.MAINTENANCE):
             return
         self.core.wipe(State.SERVICE_UNAVAILABLE, problem=reader_unavailable_problem())
+
+    @property
+    def card_left_behind(self) -> bool:
+        """A card nobody took after the reminders (the heartbeat raises it)."""
+        return self.core.card is not None and self.core.card.left_behind
 
     def read_held_for(self) -> float:
         """Seconds until a card held back by the failing-card back-off is read (0: not held)."""
@@ -213,14 +225,35 @@ class Session:
             self._reader_lost("no reader reported since start")
         elif rule.timeout is Timeout.READ:
             self.reading.tick(now)
+        elif core.view.busy is not None:
+            self._check_busy(core.view.busy)
         elif rule.timeout is Timeout.REMINDER and now >= core.next_reminder:
             core.next_reminder = now + core.settings.take_card_reminder_seconds
             reminders = core.view.take_card_reminders + 1
             core.publish(replace(core.view, take_card_reminders=reminders))
+            entry = core.card
+            if entry is not None and reminders >= LEFT_BEHIND_REMINDERS and not entry.left_behind:
+                entry.left_behind = True
+                log.warning("card left in the reader after %d reminders", reminders)
+                core.audit("card_left_behind", "take_card")
         elif rule.timeout in (Timeout.IDLE, Timeout.PIN) and core.view.busy is None:
             held = rule.holds_while_no_reader and not self._readers  # until the reader is back
             if not held:
                 self._check_idle(now, state)
+
+    def _check_busy(self, busy: Busy) -> None:
+        """No wait lasts longer than its bound: it ends in the screen its failure has."""
+        core = self.core
+        bound = core.busy_bound(busy)
+        if core.busy_for() <= bound:
+            return
+        log.warning("%s lasted longer than %.0f s: given up", busy.value, bound)
+        core.drop_pending()
+        error = busy_overran(busy, bound)
+        if busy is Busy.PRINTING:
+            self.accounts.print_failed(error)
+        else:
+            core.failed(error)
 
     def _check_idle(self, now: float, state: State) -> None:
         core, rule = self.core, rule_for(state)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from card_reader.errors import PinBlockedError, PinRequiredError
+from card_reader.errors import CardMuteError, PinBlockedError, PinRequiredError
 from card_reader.identity import CardFacts, CardProbe, PinResult, PinStatus
 from kiosk.domain import AccountSummary
+from kiosk.lanes import Lane
 from kiosk.log import register_secret
 from kiosk.masking import mask_name
 from kiosk.session.core import CardEntry, SessionCore
@@ -44,6 +45,14 @@ class CardReading:
         else:
             self.start_read()
 
+    def card_mute(self, reader: str) -> None:
+        """A card in the reader that gave no ATR: most often the wrong way round. The person
+        is told how to insert it; a slip like that does not count as a failing card."""
+        core = self.core
+        core.card = entry = CardEntry(reader)
+        core.failed(CardMuteError("card present, no answer to reset"))
+        entry.failed = False
+
     def held_for(self) -> float:
         if self.read_due is None:
             return 0.0
@@ -62,7 +71,7 @@ class CardReading:
         assert entry is not None
         self.read_due = None
         self.read_started = self.core.monotonic()
-        self.core.run(lambda: self._probe(entry), self._probed)
+        self.core.run(lambda: self._probe(entry), self._probed, lane=Lane.CARD)
 
     def _probe(self, entry: CardEntry) -> tuple[OpenCard, CardProbe]:
         entry.card = self.cards.open(entry.reader)
@@ -77,7 +86,7 @@ class CardReading:
             return
         self.core.last_touch = self.core.monotonic()
         self.core.go(State.PIN_ENTRY, pin_tries_left=probe.tries_left)
-        self.core.run(lambda: self._read_rest(entry, card), lambda _: None)
+        self.core.run(lambda: self._read_rest(entry, card), lambda _: None, lane=Lane.CARD)
 
     def _read_rest(self, entry: CardEntry, card: OpenCard) -> None:
         """EF05 and EF06 (unless the card keeps it behind the PIN), then the store's word on
@@ -128,7 +137,7 @@ class CardReading:
             card.read_holder_if_open()  # a PIN-gated personal file opens now
             return result, core.accounts.summary(facts.card_number, facts.region_code)
 
-        core.run(verify_and_load, self._pin_checked)
+        core.run(verify_and_load, self._pin_checked, lane=Lane.CARD)
 
     def _pin_checked(self, outcome: tuple[PinResult, AccountSummary | None]) -> None:
         core = self.core

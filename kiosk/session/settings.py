@@ -21,6 +21,10 @@ class SessionSettings:
     pin_entry_seconds: float = 90.0
     card_read_seconds: float = 10.0
     card_command_seconds: float = 5.0  # one APDU with no answer this long: not responding
+    # The longest a wait on screen may last: checking the PIN, loading a screen, the admin
+    # PIN (a few APDUs and one store query), and printing (the printer's own timeouts first).
+    busy_seconds: float = 15.0
+    print_seconds: float = 60.0
     masking: MaskingRules = field(default_factory=MaskingRules)
     receipt_entries: int = 10
     admin_pin_hash: str = ""

@@ -55,6 +55,12 @@ class OnCardOut(enum.Enum):
 
 
 ALL_STATES_INTENTS = "the language, large text, more time and any tap are accepted"
+BUSY_BOUNDS = (
+    "reading the card by card_read_seconds, checking the PIN, loading a screen and the "
+    "admin PIN by busy_seconds (15 s), printing by print_seconds (60 s); past its bound a "
+    "wait ends in the screen its part failing would have (card not responding, service "
+    "unavailable, printer problem) and a late answer is dropped"
+)
 
 
 @dataclass(frozen=True)
@@ -133,5 +139,6 @@ def as_markdown() -> str:
         )
     lines.append("")
     lines.append(f"In every state {ALL_STATES_INTENTS}; losing every reader (or pcscd) shows")
-    lines.append("the reader-unavailable screen, except in maintenance.")
+    lines.append("the reader-unavailable screen, except in maintenance. Every wait on screen is")
+    lines.append(f"bounded as well: {BUSY_BOUNDS}.")
     return "\n".join(lines) + "\n"

@@ -113,6 +113,7 @@ class AuditWriter:
         *,
         last_error: str = "",
         version: str = "",
+        alerts: str = "",
     ) -> None:
         values = {
             "kiosk_id": kiosk_id,
@@ -123,6 +124,7 @@ class AuditWriter:
             # Redacted again here: the fleet table is read by more people than the kiosk log.
             "last_error": redact(last_error.splitlines()[0] if last_error else "")[:200],
             "version": version[:32],
+            "alerts": redact(alerts)[:200],
         }
         statement: Executable
         with self.engine.begin() as connection:

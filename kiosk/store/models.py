@@ -199,6 +199,8 @@ class KioskHeartbeat(Base):
     # The kiosk's latest warning or error in operator words (redacted: never personal data).
     last_error: Mapped[str] = mapped_column(String(200), default="", server_default="")
     version: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    # What the kiosk's own watch raises (a stalled part, a card left behind, ...); '' if none.
+    alerts: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 TABLES = Base.metadata.tables
