@@ -55,7 +55,13 @@ def _make(args: argparse.Namespace) -> int:
 
     from kiosk.commands.common import config_or_exit
     from kiosk.domain import MaskingRules
-    from kiosk.printers import ReceiptPrinter, next_serial, note_receipt, receipt_key
+    from kiosk.printers import (
+        ReceiptKeyError,
+        ReceiptPrinter,
+        next_serial,
+        note_receipt,
+        receipt_key,
+    )
     from kiosk.services import AccountService, StoreError
     from kiosk.words.failures import failure_text
     from printing.problems import PrinterProblem
@@ -88,9 +94,13 @@ def _make(args: argparse.Namespace) -> int:
         service.close()
     width = args.width or config.printer.paper_width_mm
     if args.out:
-        receipt = render(data, width, receipt_key(config))
-        Path(args.out).write_bytes(receipt.pdf)
-        note_receipt(config.data_dir / "receipt-journal.jsonl", data, receipt.code)
+        try:  # a full disk (the key, the slip or the journal) is words, never a traceback
+            receipt = render(data, width, receipt_key(config))
+            Path(args.out).write_bytes(receipt.pdf)
+            note_receipt(config.data_dir / "receipt-journal.jsonl", data, receipt.code)
+        except (ReceiptKeyError, OSError) as error:
+            print(f"kiosk receipt: not written: {error}", file=sys.stderr)
+            return EXIT_PRINTER
         print(f"wrote {args.out}: {width} mm x {receipt.length_mm:.0f} mm, code {receipt.code}")
     if args.print:
         printer = ReceiptPrinter.from_config(config)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,36 @@ def test_printer_status_names_the_problem(
     assert "NOT READY" in result.stdout
     assert "offline" in result.stdout
     assert "The printer is not connected" in result.stdout
+
+
+def test_receipt_out_on_a_full_disk_says_so_in_one_line(config: Path, tmp_path: Path) -> None:
+    disk = tmp_path / "full"
+    disk.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)], check=True)
+    try:
+        fill(disk / "filler")
+        args = ["--config", str(config), "receipt", "--card-number", ZHANG]
+        done = subprocess.run(  # its own process, as an operator runs it
+            [sys.executable, "-m", "ui.cli", *args, "--out", str(disk / "slip.pdf")],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=True)
+    assert done.returncode == 4
+    said = done.stderr
+    assert said.splitlines()[-1].startswith("kiosk receipt: not written:")
+    assert "No space left on device" in said
+    assert "Traceback" not in said
+
+
+def fill(path: Path) -> None:
+    """Write zeros to `path` until its disk is full."""
+    with path.open("wb", buffering=0) as filler:
+        try:
+            while True:
+                filler.write(b"\0" * 4096)
+        except OSError:
+            return  # ENOSPC: the point
