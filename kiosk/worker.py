@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from functools import partial
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 # store job one query of at most store.timeout_seconds; a print waits for the printer.
 DEFAULT_DEADLINES: Mapping[Lane, float] = {Lane.CARD: 15.0, Lane.STORE: 15.0, Lane.PRINTER: 60.0}
 MAX_STUCK = 2
+SHUTDOWN_SECONDS = 3.0  # an audit row or a heartbeat in flight, not a stuck call
 
 
 _Item = tuple[Job, OnDone, OnError]
@@ -125,8 +127,9 @@ class ThreadWorker:
         if not self._closed.is_set():
             self._post(outcome)
 
-    def shutdown(self) -> None:
-        """Stop taking work; wait for each lane's current job at most its deadline."""
+    def shutdown(self, wait_seconds: float = SHUTDOWN_SECONDS) -> None:
+        """Stop taking work; give the lanes' current jobs `wait_seconds` in all to finish (a
+        kiosk exiting because a lane is stuck must not wait for that lane)."""
         self._closed.set()
         for lane in self._lanes.values():
             while True:  # jobs not started yet are dropped
@@ -135,8 +138,9 @@ class ThreadWorker:
                 except queue.Empty:
                     break
             lane.jobs.put(None)
+        until = time.monotonic() + wait_seconds
         for lane in self._lanes.values():
-            lane.thread.join(timeout=lane.deadline)
+            lane.thread.join(timeout=max(0.0, until - time.monotonic()))
 
 
 class InlineWorker:

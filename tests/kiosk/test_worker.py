@@ -147,3 +147,11 @@ def test_after_shutdown_nothing_more_is_posted(owner: Owner) -> None:
     worker.submit(lambda: "late", print, print, Lane.STORE)
     with pytest.raises(queue.Empty):
         owner.next(timeout=0.3)
+
+
+def test_shutting_down_does_not_wait_for_a_stuck_lane(owner: Owner, hung: threading.Event) -> None:
+    worker = ThreadWorker(owner.post, {lane: 60.0 for lane in Lane})
+    worker.submit(hung.wait, print, print, Lane.PRINTER)
+    started = time.monotonic()
+    worker.shutdown(wait_seconds=0.5)
+    assert time.monotonic() - started < 1.5
