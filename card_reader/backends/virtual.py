@@ -32,7 +32,8 @@ class VirtualConnection:
         try:
             return self._card.process(apdu)
         except CardPulled as error:
-            self._backend.remove_if(self._card)
+            if not self._card.present:  # pulled; a reset (a disconnect) leaves it in
+                self._backend.remove_if(self._card)
             raise CardRemovedError(str(error)) from None
 
     def disconnect(self) -> None:

@@ -167,6 +167,11 @@ class SimulatedCard:
             self._generation += 1
             self._wake.notify_all()
 
+    @property
+    def present(self) -> bool:
+        """In the reader (a reset keeps it there; `pull` takes it out)."""
+        return self._present
+
     def pull(self) -> None:
         """The card leaves the reader: any `process` waiting (mute, delay) raises CardPulled."""
         with self._wake:
