@@ -165,10 +165,11 @@ class SessionCore:
             log.warning("session: %s (%s)", problem.kind.value, operator_words(error))
         unavailable = problem.kind is ProblemKind.STORE_UNAVAILABLE
         self.audit(f"problem_{problem.kind.value}")
-        if self.card is not None:
-            self.close_card(self.card)  # the person is asked to take the card
+        entry = self.card
+        if entry is not None:
+            self.close_card(entry)  # the person is asked to take the card
             if not unavailable:
-                self.card.failed = True
+                entry.failed = True
         self.wipe(State.SERVICE_UNAVAILABLE if unavailable else State.CARD_PROBLEM, problem=problem)
 
     def audit(self, outcome: str, action: str = "session", number: str | None = None) -> None:
@@ -195,10 +196,14 @@ class SessionCore:
 
     def close_card(self, entry: CardEntry) -> None:
         """Disconnect (the reader resets the card), so a verified PIN never outlives the
-        session; the entry stays while the card is in the reader."""
+        session, and the store forgets what the chip proved; the entry stays while the card
+        is in the reader."""
         card, entry.card = entry.card, None
         if card is not None:
             self.worker.submit(card.close, ignore, ignore, Lane.CARD)
+        number, accounts = entry.number, self.accounts
+        if number is not None:  # on the card lane: after any `prove` of this session
+            self.worker.submit(lambda: accounts.forget(number), ignore, ignore, Lane.CARD)
 
     def end_session(self, printed: bool = False) -> None:
         """ "I am done" or a timeout: forget the person and ask for the card back."""
