@@ -27,16 +27,16 @@ class ReaderCard:
     def read_facts(self) -> CardFacts:
         return self._card.read_facts()
 
-    def read_holder_if_open(self) -> bool:
-        """Also False after a good VERIFY on a card that wants more than the PIN (a 3.00 card
-        with a PSAM): the accounts only need the card number, so the person is still served."""
+    def read_holder_if_open(self) -> str | None:
+        """The citizen ID from EF06, or None while the card keeps it behind the PIN (also
+        after a good VERIFY on a card that wants more than the PIN: a 3.00 card with a
+        PSAM; the fleet store then cannot match the card, the embedded one still serves)."""
         try:
-            self._card.read_holder()
+            return self._card.read_holder().ssn
         except PinRequiredError:
             if self._card.pin_verified:
                 log.warning("personal file still locked after a good VERIFY (PSAM card?)")
-            return False
-        return True
+            return None
 
     def verify_pin(self, pin: bytearray) -> PinResult:
         return self._card.verify_pin(pin)

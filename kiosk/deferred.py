@@ -67,6 +67,12 @@ class DeferredAccounts:
     def card_status(self, card_number: str) -> None:
         self.service.card_status(card_number)
 
+    def prove(self, card_number: str, citizen_id: str) -> None:
+        self.service.prove(card_number, citizen_id)
+
+    def forget(self, card_number: str) -> None:
+        self.service.forget(card_number)
+
     def summary(self, card_number: str, card_region: str = "") -> AccountSummary:
         return self.service.summary(card_number, card_region)
 

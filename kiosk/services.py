@@ -89,6 +89,8 @@ class AccountService:
         outbox = AuditOutbox(outbox_path or Path("var") / OUTBOX_NAME)
         self._audit = AuditWriter(engine, outbox)
         self._region_names: dict[str, str] = {}
+        # What the chip proved for the card in the reader: card number -> citizen ID.
+        self._proofs: dict[str, str] = {}
 
     @classmethod
     def from_config(
@@ -113,6 +115,14 @@ class AccountService:
         """CardNotActive unless this is the person's current, active card: asked before the
         PIN, so a lost or replaced card is turned away while the PIN is still being typed."""
         self._call("card_status", card_number, lambda connection, holder, now: None)
+
+    def prove(self, card_number: str, citizen_id: str) -> None:
+        """From now on `card_number` opens the accounts only if the store has it for
+        `citizen_id` (read from the same chip): knowing a card number is not enough."""
+        self._proofs[card_number] = _normal_id(citizen_id)
+
+    def forget(self, card_number: str) -> None:
+        self._proofs.pop(card_number, None)
 
     def summary(self, card_number: str, card_region: str = "") -> AccountSummary:
         """The overview: balance, quota, last contribution, filing, family, flagged count;
@@ -356,6 +366,9 @@ class AccountService:
                 with deadline(self.timeout_seconds), self._connection() as connection:
                     now = self.clock()
                     holder = reads.resolve(connection, card_number, now)
+                    proof = self._proofs.get(card_number)
+                    if proof is not None and proof != _normal_id(holder.citizen_id):
+                        raise CardNotActive(CardRefusal.MISMATCH)
                     return query(connection, holder, now)
             except DBAPIError as error:
                 # A pooled connection that died with the server: one retry on a fresh one.
@@ -394,6 +407,10 @@ def _flagged(connection: Connection, holder: Holder, now: datetime) -> tuple[Fla
         for row in reversed(recent)
         if row.entry_no in flags
     )
+
+
+def _normal_id(citizen_id: str) -> str:
+    return citizen_id.strip().upper()  # the check character may be x or X
 
 
 def _midnight(day: date) -> datetime:

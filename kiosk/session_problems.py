@@ -18,6 +18,7 @@ _REFUSAL_KINDS = {
     CardRefusal.SUSPENDED: ProblemKind.SUSPENDED,
     CardRefusal.CANCELLED: ProblemKind.CANCELLED,
     CardRefusal.UNKNOWN: ProblemKind.UNKNOWN_CARD,
+    CardRefusal.MISMATCH: ProblemKind.UNKNOWN_CARD,
 }
 
 # Card failures with a screen of their own; every other card failure is READ_FAILED (with

@@ -33,8 +33,9 @@ class OpenCard(Protocol):
         """EF05 (kept once read). PinRequiredError on a card that opens it after the PIN."""
         ...
 
-    def read_holder_if_open(self) -> bool:
-        """Read EF06 unless the card keeps it behind the PIN (then False)."""
+    def read_holder_if_open(self) -> str | None:
+        """Read EF06 and return its citizen ID, unless the card keeps it behind the PIN
+        (then None)."""
         ...
 
     def verify_pin(self, pin: bytearray) -> PinResult:
@@ -59,6 +60,15 @@ class AccountPort(Protocol):
 
     def card_status(self, card_number: str) -> None:
         """Raise kiosk.store.errors.CardNotActive unless the card is active."""
+        ...
+
+    def prove(self, card_number: str, citizen_id: str) -> None:
+        """What the chip proved: the store serves `card_number` only to this citizen ID
+        (a forged card carrying someone's number is refused), until `forget`."""
+        ...
+
+    def forget(self, card_number: str) -> None:
+        """The session ended: drop what `prove` was told."""
         ...
 
     def summary(self, card_number: str, card_region: str = "") -> AccountSummary: ...

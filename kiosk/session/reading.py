@@ -96,7 +96,7 @@ class CardReading:
         if facts is None:
             return  # a card that opens even its card file only after the PIN
         self._check_usable(entry, facts)
-        card.read_holder_if_open()
+        self._prove(facts, card.read_holder_if_open())
         try:
             self.core.accounts.card_status(facts.card_number)
         except CardNotActive as refused:
@@ -109,6 +109,12 @@ class CardReading:
             raise CardNotActive(CardRefusal.EXPIRED, "card past its expiry date")
         if entry.refusal is not None:
             raise entry.refusal
+
+    def _prove(self, facts: CardFacts, citizen_id: str | None) -> None:
+        """Tell the store what the chip proved (on the worker's card lane)."""
+        if citizen_id:
+            register_secret(citizen_id)  # logs redact it until the session is wiped
+            self.core.accounts.prove(facts.card_number, citizen_id)
 
     def submit_pin(self, pin: bytearray) -> None:
         """Verify `pin` on the card; the bytearray is zeroed by the VERIFY step."""
@@ -134,7 +140,7 @@ class CardReading:
             if facts is None:  # the card file too opens only now
                 facts = card.read_facts()
                 self._check_usable(entry, facts)
-            card.read_holder_if_open()  # a PIN-gated personal file opens now
+            self._prove(facts, card.read_holder_if_open())  # a PIN-gated EF06 opens now
             return result, core.accounts.summary(facts.card_number, facts.region_code)
 
         core.run(verify_and_load, self._pin_checked, lane=Lane.CARD)

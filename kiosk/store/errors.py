@@ -21,6 +21,9 @@ class CardRefusal(enum.StrEnum):
     SUSPENDED = "suspended"
     CANCELLED = "cancelled"
     UNKNOWN = "unknown"  # the store has no such card
+    # The chip's card number and citizen ID do not belong together: a forged or cloned card
+    # (the person reads the unknown-card words; the audit row says mismatch).
+    MISMATCH = "mismatch"
 
 
 class StoreError(KnownFailure):

@@ -116,3 +116,22 @@ def test_a_card_left_behind_is_audited_once_and_raised_until_taken(kiosk: Kiosk)
     kiosk.backend.remove()
     assert not kiosk.session.card_left_behind
     assert kiosk.view.state is State.IDLE
+
+
+def test_a_forged_card_carrying_someones_card_number_is_turned_away(
+    kiosk: Kiosk, accounts: AccountService
+) -> None:
+    """A programmable card with 张伟's printed card number but another citizen ID, accepting
+    the PIN: the store serves the card number only to the citizen ID it has for it."""
+    from card_reader.simulator.profiles import CardProfile, build_card, profile
+
+    real = profile("zhang-wei")
+    forged = CardProfile("forged", "", {**real.raw, "citizen_id": "320102195203120412"})
+    kiosk.backend.insert(build_card(forged))
+    kiosk.pin(real.pin)
+    assert kiosk.view.state is State.CARD_PROBLEM
+    assert kiosk.view.problem is not None
+    assert kiosk.view.problem.kind is ProblemKind.UNKNOWN_CARD
+    assert kiosk.view.summary is None
+    kiosk.backend.remove()
+    kiosk.signed_in()  # the real card still opens the account
