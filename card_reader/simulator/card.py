@@ -187,6 +187,7 @@ class SimulatedCard:
             if not self._present:
                 raise CardPulled(f"no card: it was pulled before APDU {index}")
             if faults.pull_after is not None and index >= faults.pull_after:
+                self._present = False  # it left the reader
                 raise CardPulled(f"card pulled at APDU {index}")
 
             def interrupted() -> bool:
