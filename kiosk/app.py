@@ -99,6 +99,9 @@ class KioskParts:
             found.append("card left in the reader")
         if self.receipts.printer.key_notice:
             found.append("receipt key was damaged and replaced")
+        if locked := self.session.admin_pin_locked_for():
+            wrong = self.session.admin_pin_failures
+            found.append(f"admin PIN pad locked {locked:.0f} s ({wrong} wrong in a row)")
         try:
             held, dropped = self.accounts.outbox_held_in_memory, self.accounts.outbox_dropped
         except StoreError:  # the store not even set up: the heartbeat says so itself

@@ -23,6 +23,8 @@ DEFAULT_CONFIG_NAME = "kiosk.toml"
 CONFIG_ENV = "KIOSK_CONFIG"
 STORE_URL_ENV = "KIOSK_STORE_URL"
 PASSWORD_FILE_BYTES = 4096  # a password, not a document: /dev/zero must not be read for ever
+# systemd's LoadCredential=db-password:... puts the password in $CREDENTIALS_DIRECTORY.
+CREDENTIAL_NAME = "db-password"
 
 Check = Callable[[Any], str | None]
 
@@ -48,7 +50,11 @@ def _identifier(value: Any) -> str | None:
 
 def _admin_hash(value: Any) -> str | None:
     ok = re.fullmatch(r"scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+", value)
-    return None if ok else "an scrypt hash made by `kiosk admin-pin-hash`"
+    if not ok:
+        return "an scrypt hash made by `kiosk admin-pin-hash`"
+    from kiosk.admin_pin import hash_weakness  # N, r, p, salt and digest strong enough
+
+    return hash_weakness(value)
 
 
 def _checked(default: Any, check: Check | None = None, doc: str = "") -> Any:
@@ -141,13 +147,17 @@ class KioskConfig:
         return self.kiosk.data_dir
 
     def store_url(self) -> str:
-        """The store URL with the password from the environment or a file, never the TOML."""
+        """The store URL with the password from the environment, store.password_file or
+        systemd's credential `db-password` (LoadCredential=), never the TOML."""
         url = self.store.url
         if not url.startswith("postgresql"):
             return url
         password = os.environ.get(self.store.password_env, "") if self.store.password_env else ""
         if not password and self.store.password_file:
             password = _password_from(Path(self.store.password_file))
+        credentials = os.environ.get("CREDENTIALS_DIRECTORY", "")
+        if not password and credentials and (Path(credentials) / CREDENTIAL_NAME).exists():
+            password = _password_from(Path(credentials) / CREDENTIAL_NAME, "$CREDENTIALS_DIRECTORY")
         if password and "@" in url:
             from urllib.parse import quote
 
@@ -158,11 +168,11 @@ class KioskConfig:
         return url
 
 
-def _password_from(path: Path) -> str:
+def _password_from(path: Path, key: str = "store.password_file") -> str:
     try:
         return decode_text(read_regular_file(path, PASSWORD_FILE_BYTES)).strip()
     except UnreadableFile as error:
-        problem = ConfigProblem("store.password_file", str(path), error.expected)
+        problem = ConfigProblem(key, str(path), error.expected)
         raise ConfigError(None, [problem]) from None
 
 

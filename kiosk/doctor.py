@@ -1,6 +1,12 @@
 """Health checks behind `kiosk doctor`: the configuration, Python dependencies, system parts.
 
 Each check returns a Finding with a plain fix, so a clinic's IT person can act on it.
+
+A demo is what the configuration says it is, never a flag: the virtual card reader (only
+simulated cards, the reader `kiosk demo` always uses) and the embedded SQLite store, as the
+repository's kiosk.toml has them. Anything else (a PC/SC reader, the fleet's PostgreSQL) is
+a real installation, and there the demo maintenance PIN (246810, with any salt) and a
+kiosk.toml that every user of the PC may read are problems.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.admin_pin import is_demo_hash
 from kiosk.config import ConfigError, KioskConfig, load_config
 
 
@@ -130,7 +137,55 @@ def check_data_dir(config: KioskConfig) -> list[Finding]:
     ]
 
 
-CHECKS: tuple[Callable[[KioskConfig], list[Finding]], ...] = (check_data_dir,)
+def is_demo(config: KioskConfig) -> bool:
+    """A demo installation: simulated cards and the embedded store, nobody's real data."""
+    return config.reader.backend == "virtual" and config.store.url.startswith("sqlite")
+
+
+def check_admin_pin(config: KioskConfig) -> list[Finding]:
+    """The demo maintenance PIN opens only a demo's maintenance screen."""
+    if not config.admin.pin_hash:
+        return [Finding("admin pin", True, "none set: the maintenance screen cannot be opened")]
+    if not is_demo_hash(config.admin.pin_hash):
+        return [Finding("admin pin", True, "set (not the demo PIN)")]
+    if is_demo(config):
+        return [Finding("admin pin", True, "the demo PIN (a demo: virtual reader, SQLite store)")]
+    return [
+        Finding(
+            "admin pin",
+            False,
+            "admin.pin_hash is the demo PIN 246810, and this is no demo "
+            "(a PC/SC reader or the fleet store)",
+            "make this kiosk's own with `kiosk admin-pin-hash` and paste it as [admin] pin_hash",
+        )
+    ]
+
+
+def check_config_mode(config: KioskConfig) -> list[Finding]:
+    """kiosk.toml is installed 0640 root:kiosk: the admin PIN hash is not for every user."""
+    if config.source is None or is_demo(config):
+        return []
+    try:
+        mode = config.source.stat().st_mode & 0o777
+    except OSError as error:
+        return [Finding("config mode", False, f"{config.source}: {error.strerror}")]
+    private = not mode & 0o007
+    return [
+        Finding(
+            "config mode",
+            private,
+            f"{config.source} is {mode:04o}"
+            + ("" if private else ": every user of this PC can read the admin PIN hash"),
+            "" if private else f"chown root:kiosk {config.source} && chmod 0640 {config.source}",
+        )
+    ]
+
+
+CHECKS: tuple[Callable[[KioskConfig], list[Finding]], ...] = (
+    check_data_dir,
+    check_admin_pin,
+    check_config_mode,
+)
 
 
 def run_checks(config_path: str | None) -> list[Finding]:

@@ -28,14 +28,42 @@ def _unit(name: str) -> configparser.ConfigParser:
     return unit
 
 
-def test_the_production_example_config_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KIOSK_DB_PASSWORD", "from-the-secrets-file")
+def test_the_production_example_config_is_valid(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The password comes from systemd's credential, as the unit passes it, and from no
+    environment variable (an old secrets.env left behind is not read)."""
+    (tmp_path / "db-password").write_text("from-the-credential\n", encoding="utf-8")
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(tmp_path))
+    monkeypatch.setenv("KIOSK_DB_PASSWORD", "from-an-old-environment-file")
     source = DEPLOY / "kiosk.toml.production"
     config = parse_config(source.read_text(encoding="utf-8"), source)
     assert config.reader.backend == "pcsc"
     assert config.printer.kind == "cups"
-    assert config.store_url().startswith("postgresql+psycopg://kiosk:from-the-secrets-file@")
-    assert "from-the-secrets-file" not in source.read_text(encoding="utf-8")
+    assert config.store_url().startswith("postgresql+psycopg://kiosk:from-the-credential@")
+    assert "from-the-credential" not in source.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["sscard-kiosk.service", "sscard-fleet-check.service"])
+def test_the_units_pass_the_database_password_as_a_credential(name: str) -> None:
+    """LoadCredential=, not EnvironmentFile=: the password is a file only this service sees
+    (under $CREDENTIALS_DIRECTORY), never an environment variable its children inherit."""
+    service = _unit(name)["Service"]
+    assert service["LoadCredential"] == "db-password:/etc/sscard-kiosk/db-password"
+    assert "EnvironmentFile" not in service
+    assert "PASSWORD" not in service.get("Environment", "")
+
+
+def test_the_install_steps_keep_kiosk_toml_and_the_password_private() -> None:
+    guide = (DOCS / "operations.md").read_text(encoding="utf-8")
+    config = re.search(r"^install (.*) deploy/kiosk\.toml\.production (\S+)$", guide, re.MULTILINE)
+    assert config is not None
+    assert config.group(2) == "/etc/sscard-kiosk/kiosk.toml"
+    assert config.group(1).split() == ["-m", "0640", "-o", "root", "-g", "kiosk"]
+    password = re.search(r"^install (.*) /etc/sscard-kiosk/db-password\b", guide, re.MULTILINE)
+    assert password is not None
+    assert "-m 0600" in password.group(1)
+    assert not re.search(r"^install .*secrets\.env", guide, re.MULTILINE)  # the old way
 
 
 def test_the_systemd_unit_restarts_and_watches_the_kiosk() -> None:

@@ -132,6 +132,16 @@ class Session:
         """Seconds until a card held back by the failing-card back-off is read (0: not held)."""
         return self.reading.held_for()
 
+    def admin_pin_locked_for(self) -> float:
+        """Seconds the maintenance PIN pad stays locked after wrong admin PINs (0: open);
+        the heartbeat raises it. Safe to call from the worker thread."""
+        return self.maintenance.locked_for()
+
+    @property
+    def admin_pin_failures(self) -> int:
+        """Wrong admin PINs in a row, kept across restarts until the right one."""
+        return self.maintenance.lockout.failures
+
     # -- what the person does ----------------------------------------------------------
 
     def touch(self) -> None:
@@ -221,6 +231,8 @@ class Session:
         now = core.monotonic()
         state = core.view.state
         rule = rule_for(state)
+        if state is State.MAINTENANCE_PIN:
+            self.maintenance.tick()  # the admin PIN pad's lock counts down
         if state is State.IDLE and not self._readers and now >= self._reader_deadline:
             self._reader_lost("no reader reported since start")
         elif rule.timeout is Timeout.READ:

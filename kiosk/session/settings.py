@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kiosk.admin_pin import LOCK_FILE_NAME
 from kiosk.domain import MaskingRules
 
 if TYPE_CHECKING:
@@ -28,6 +30,8 @@ class SessionSettings:
     masking: MaskingRules = field(default_factory=MaskingRules)
     receipt_entries: int = 10
     admin_pin_hash: str = ""
+    # Where wrong admin PINs' lock survives a restart (None: this run only; tests).
+    admin_pin_lock_file: Path | None = None
     # Rows per page: fewer, bigger rows in elderly mode (ui.md). A history row has two lines,
     # a row of the short lists (contributions, family aid, filings, flagged) one or two.
     history_rows: int = 4
@@ -62,4 +66,5 @@ class SessionSettings:
             ),
             receipt_entries=config.printer.history_entries,
             admin_pin_hash=config.admin.pin_hash,
+            admin_pin_lock_file=config.data_dir / LOCK_FILE_NAME,
         )

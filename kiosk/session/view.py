@@ -157,6 +157,8 @@ class View:
     pin_tries_left: int | None = None
     pin_wrong: bool = False
     admin_pin_wrong: bool = False
+    # Wrong admin PINs locked the pad: seconds until it opens again (None: open).
+    admin_pin_locked_seconds: int | None = None
     problem: Problem | None = None
     printed: bool = False
     idle_warning_seconds: int | None = None  # the countdown, when it shows

@@ -3,6 +3,14 @@
 Nothing waits longer than the configured timeout: psycopg gets connect_timeout,
 statement_timeout and lock_timeout; SQLite gets busy_timeout and a progress handler that
 interrupts a statement whose call has passed its deadline (see `deadline`).
+
+Every engine is made with `hide_parameters=True`: a failing statement's exception text and
+SQLAlchemy's own log lines show the SQL but never its values (a card number, a citizen ID,
+a password sent to `ALTER ROLE`). PostgreSQL quotes values itself, in the DETAIL of an error
+(`Key (card_number)=(A32010001) already exists.`) and in the message of a data exception
+(`invalid input syntax for type integer: "..."`); `_server_words` keeps only the first line
+of a statement's error, with a data exception's quoted value blanked, and the full
+diagnostics stay on the error's `diag` for code that needs them.
 """
 
 from __future__ import annotations
@@ -10,18 +18,20 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import math
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
 # The monotonic time after which a SQLite statement is interrupted (0: no deadline).
 _DEADLINE: contextvars.ContextVar[float] = contextvars.ContextVar("store_deadline", default=0.0)
 PROGRESS_OPS = 4000  # SQLite VM steps between deadline checks (~20 us)
+_QUOTED = re.compile(r'"[^"]*"')
 
 
 @contextlib.contextmanager
@@ -74,6 +84,7 @@ def _sqlite_engine(url: URL, timeout_seconds: float, create: bool) -> Engine:
         url,
         connect_args={"timeout": timeout_seconds, "check_same_thread": False},
         pool_timeout=timeout_seconds,
+        hide_parameters=True,
     )
     busy_ms = int(timeout_seconds * 1000)
 
@@ -119,11 +130,29 @@ def postgres_connect_args(timeout_seconds: float) -> dict[str, Any]:
 def _postgres_engine(url: URL, timeout_seconds: float) -> Engine:
     if url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
-    return create_engine(
+    engine = create_engine(
         url,
         connect_args=postgres_connect_args(timeout_seconds),
         pool_size=2,
         max_overflow=2,
         pool_timeout=timeout_seconds,
         pool_recycle=3600,
+        hide_parameters=True,
     )
+    event.listen(engine, "handle_error", _server_words)
+    return engine
+
+
+def _server_words(context: ExceptionContext) -> None:
+    """A statement's error as the server words it, without the values it quotes."""
+    error = context.original_exception
+    if getattr(error, "pgresult", None) is None or not error.args:  # not a statement's
+        return
+    words = str(error.args[0]).split("\n", 1)[0]  # not DETAIL, HINT, CONTEXT
+    if str(getattr(error, "sqlstate", "") or "").startswith("22"):
+        words = _QUOTED.sub('"***"', words)  # a data exception quotes the value it refused
+    error.args = (words,)
+    wrapped = context.sqlalchemy_exception  # its text was made from the driver's at once
+    if wrapped is not None:
+        kind = type(error)
+        wrapped.args = (f"({kind.__module__}.{kind.__name__}) {words}",)

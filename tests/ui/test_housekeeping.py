@@ -221,3 +221,18 @@ def test_the_heartbeat_and_fleet_status_say_which_part_stalled(
     row = next(line for line in capsys.readouterr().out.splitlines() if "ui-test-kiosk" in line)
     assert "UNHEALTHY" in row
     assert "stalled: worker.card" in row
+
+
+def test_a_locked_admin_pin_pad_is_raised_in_the_heartbeat(
+    make_kiosk: Callable[..., KioskUnderTest],
+) -> None:
+    kiosk = make_kiosk()
+    assert not any("admin PIN" in alert for alert in kiosk.parts.alerts())
+    for _ in range(3):
+        kiosk.session.open_maintenance()
+        kiosk.session.submit_admin_pin(bytearray(b"000000"))
+        kiosk.drain()
+        kiosk.settle()
+    alerts = "; ".join(kiosk.parts.alerts())
+    assert "admin PIN pad locked" in alerts
+    assert "3 wrong in a row" in alerts
