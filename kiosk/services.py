@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from kiosk.domain import (
     AccountSummary,
@@ -91,6 +91,9 @@ class AccountService:
         self._region_names: dict[str, str] = {}
         # What the chip proved for the card in the reader: card number -> citizen ID.
         self._proofs: dict[str, str] = {}
+        # A kiosk role on the fleet store calls kiosk_api functions, never tables; decided
+        # on the first call that reaches the store.
+        self._fleet: bool | None = None if engine.dialect.name == "postgresql" else False
 
     @classmethod
     def from_config(
@@ -114,6 +117,11 @@ class AccountService:
     def card_status(self, card_number: str) -> None:
         """CardNotActive unless this is the person's current, active card: asked before the
         PIN, so a lost or replaced card is turned away while the PIN is still being typed."""
+        if self._on_fleet():
+            from kiosk.store import fleet_api
+
+            self._fleet_call(lambda c: fleet_api.card_status(c, card_number))
+            return
         self._call("card_status", card_number, lambda connection, holder, now: None)
 
     def prove(self, card_number: str, citizen_id: str) -> None:
@@ -148,7 +156,12 @@ class AccountService:
                 card_region_name=self._region_name(connection, card_region),
             )
 
-        return self._call("summary", card_number, query)
+        return self._call(
+            "summary",
+            card_number,
+            query,
+            ("overview", lambda now: {"year": now.year, "region_code": card_region or None}),
+        )
 
     def history(
         self,
@@ -170,34 +183,51 @@ class AccountService:
             lambda c, h, now: reads.history(
                 c, h, now, page=page, page_size=page_size, kind=kind, since=start
             ),
+            (
+                "history_page",
+                lambda now: {
+                    "kind": kind.value if kind is not None else None,
+                    "since": start,
+                    "page_limit": page_size,
+                    "page_offset": (page - 1) * page_size,
+                },
+            ),
         )
 
     def contributions(self, card_number: str, months: int = 12) -> tuple[Contribution, ...]:
         """The last `months` months of contributions (or retiree allocations), newest first."""
         from kiosk.store import reads
 
+        def since(now: datetime) -> date:
+            index = now.year * 12 + now.month - 1 - (months - 1)
+            return date(index // 12, index % 12 + 1, 1)
+
         def query(
             connection: Connection, holder: Holder, now: datetime
         ) -> tuple[Contribution, ...]:
-            index = now.year * 12 + now.month - 1 - (months - 1)
-            since = date(index // 12, index % 12 + 1, 1)
-            return reads.contributions(connection, holder.person_id, since)
+            return reads.contributions(connection, holder.person_id, since(now))
 
-        return self._call("contributions", card_number, query)
+        api = ("contributions", lambda now: {"since": since(now)})
+        return self._call("contributions", card_number, query, api)
 
     def annual_statement(self, card_number: str, year: int | None = None) -> AnnualStatement:
         """The year's statement (default: this year), reconciling to the ledger to the cent."""
         from kiosk.store import reads
 
+        def bounds(now: datetime) -> dict[str, object]:
+            chosen = year or now.year
+            return {"start": datetime(chosen, 1, 1), "stop": datetime(chosen + 1, 1, 1)}
+
         return self._call(
             "annual_statement",
             card_number,
             lambda c, h, now: reads.annual_statement(c, h.person_id, year or now.year, now.date()),
+            ("annual_statement", bounds),
         )
 
     def flagged_charges(self, card_number: str) -> tuple[FlaggedCharge, ...]:
         """Recent charges that deserve a second look (domain.md), newest first."""
-        return self._call("flagged_charges", card_number, _flagged)
+        return self._call("flagged_charges", card_number, _flagged, ("charges_to_check", _recent))
 
     def family_bindings(self, card_number: str) -> tuple[FamilyBinding, ...]:
         from kiosk.store import reads
@@ -208,14 +238,17 @@ class AccountService:
             recent = reads.recent_entries(connection, holder.person_id, now)
             return reads.family_bindings(connection, holder.person_id, recent, now.year)
 
-        return self._call("family_bindings", card_number, query)
+        return self._call("family_bindings", card_number, query, ("family_aid", _recent))
 
     def filings(self, card_number: str) -> tuple[RemoteFiling, ...]:
         """Every remote-care filing, newest first (expired and revoked ones too)."""
         from kiosk.store import reads
 
         return self._call(
-            "filings", card_number, lambda c, h, now: reads.filings(c, h.person_id, now.date())
+            "filings",
+            card_number,
+            lambda c, h, now: reads.filings(c, h.person_id, now.date()),
+            ("filings", lambda now: {}),
         )
 
     def receipt_data(
@@ -256,7 +289,10 @@ class AccountService:
                 card_region_name=self._region_name(connection, card_region),
             )
 
-        return self._call("receipt", card_number, query)
+        def api(now: datetime) -> dict[str, object]:
+            return {**_recent(now), "entries": max(1, entries), "region_code": card_region or None}
+
+        return self._call("receipt", card_number, query, ("receipt_data", api))
 
     # -- audit and heartbeat -----------------------------------------------------------
 
@@ -270,9 +306,11 @@ class AccountService:
         """
         from kiosk.store.audit import new_record
 
-        record = new_record(self.kiosk_id, action, outcome, card_number, self.clock())
+        fleet = self._fleet is True  # then no card-derived value may wait on this disk
+        kept = None if fleet else card_number
+        record = new_record(self.kiosk_id, action, outcome, kept, self.clock())
         try:
-            self._audit.write(record, store_reachable=reachable)
+            self._audit.write(record, reachable, card_number if fleet else None)
         except Exception:  # the audit trail must never break a session
             log.exception("audit row lost: the outbox failed too")
 
@@ -315,6 +353,7 @@ class AccountService:
         from kiosk.store.engine import deadline
 
         try:
+            self._on_fleet()
             with deadline(self.timeout_seconds):
                 self._audit.heartbeat(
                     self.kiosk_id,
@@ -335,14 +374,43 @@ class AccountService:
 
     # -- plumbing ----------------------------------------------------------------------
 
+    def _on_fleet(self) -> bool:
+        """Whether this service is a kiosk role on the fleet store (asked once)."""
+        if self._fleet is None:
+            from kiosk.store import fleet_api
+
+            self._fleet = self._fleet_call(fleet_api.is_kiosk_role, commit=False)
+            self._audit.functions = self._fleet
+        return self._fleet
+
+    def _fleet_call(self, call: Callable[[Connection], T], commit: bool = True) -> T:
+        """`call` in its own transaction (committed: the server's audit row is part of it)."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from kiosk.store.engine import deadline
+
+        started = time.monotonic()
+        try:
+            with deadline(self.timeout_seconds), self.engine.connect() as connection:
+                result = call(connection)
+                if commit:
+                    connection.commit()
+                return result
+        except SQLAlchemyError as error:
+            raise _unavailable(error, time.monotonic() - started) from None
+
     def _call(
         self,
         action: str,
         card_number: str,
         query: Callable[[Connection, Holder, datetime], T],
+        api: tuple[str, Callable[[datetime], dict[str, Any]]] | None = None,
     ) -> T:
-        outcome, reachable = "ok", True
+        outcome, reachable, fleet = "ok", True, False
         try:
+            fleet = api is not None and self._on_fleet()
+            if fleet and api is not None:
+                return self._fleet_read(card_number, query, *api)
             return self._read(card_number, query)
         except CardNotActive as refused:
             outcome = f"refused_{refused.status.value}"
@@ -351,7 +419,9 @@ class AccountService:
             outcome, reachable = "store_unavailable", False
             raise
         finally:
-            if self.audit:
+            # The fleet store audits every call it answered itself; the kiosk keeps only
+            # those that never reached it.
+            if self.audit and not (fleet and reachable):
                 self.record_query(action, outcome, card_number, reachable)
 
     def _read(self, card_number: str, query: Callable[[Connection, Holder, datetime], T]) -> T:
@@ -380,6 +450,25 @@ class AccountService:
             except SQLAlchemyError as error:
                 raise _unavailable(error, time.monotonic() - started) from None
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _fleet_read(
+        self,
+        card_number: str,
+        query: Callable[[Connection, Holder, datetime], T],
+        screen: str,
+        arguments: Callable[[datetime], dict[str, Any]],
+    ) -> T:
+        from kiosk.store import fleet_api, reads
+
+        def call(connection: Connection) -> T:
+            now = self.clock()
+            citizen_id = self._proofs.get(card_number)
+            found = fleet_api.screen(connection, screen, card_number, citizen_id, arguments(now))
+            bundle = cast("Connection", found)  # it answers execute() as reads.py asks it
+            holder = reads.resolve(bundle, card_number, now)
+            return query(bundle, holder, now)
+
+        return self._fleet_call(call)
 
     def _region_name(self, connection: Connection, code: str) -> str:
         """Region names hardly ever change: ask the store once per code."""
@@ -411,6 +500,13 @@ def _flagged(connection: Connection, holder: Holder, now: datetime) -> tuple[Fla
 
 def _normal_id(citizen_id: str) -> str:
     return citizen_id.strip().upper()  # the check character may be x or X
+
+
+def _recent(now: datetime) -> dict[str, object]:
+    """The flag look-back the screens' recent ledger rows start at."""
+    from kiosk.store.flags import LOOKBACK
+
+    return {"since": now - LOOKBACK}
 
 
 def _midnight(day: date) -> datetime:

@@ -1,5 +1,5 @@
 """`kiosk db`: upgrade the schema, create the demo store, seed a city-scale store, or set up
-the kiosks' least-privilege PostgreSQL role."""
+a kiosk's PostgreSQL role (no table rights: it EXECUTEs the kiosk_api functions only)."""
 
 from __future__ import annotations
 
@@ -23,14 +23,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
     sub.add_parser("status", help="show the schema revision and row counts")
     grant = sub.add_parser(
         "grant-kiosk-role",
-        help="PostgreSQL: create/refresh the kiosks' least-privilege login role",
+        help="PostgreSQL: create/refresh a kiosk's login role (kiosk_api functions only)",
     )
-    grant.add_argument("role", metavar="ROLE", help="role name, e.g. kiosk")
+    grant.add_argument(
+        "role", metavar="ROLE", help="role name = the kiosk's id in the fleet, e.g. kiosk_0042"
+    )
     grant.add_argument(
         "--password-env",
         metavar="VAR",
         default="",
-        help="set the role's password from this environment variable",
+        help="set the role's password from this environment variable (sent as a SCRAM "
+        "verifier made here, never as the password)",
     )
     grant.add_argument(
         "--print-sql", action="store_true", help="only print the SQL; connect to nothing"
@@ -122,7 +125,11 @@ def _print_grants(role: str) -> int:
         print(f"kiosk db: {error}", file=sys.stderr)
         return 2
     print(f"CREATE ROLE {role} LOGIN;  -- if it does not exist yet")
+    print(f"GRANT CONNECT ON DATABASE <the store's database> TO {role};")
+    print("-- and REVOKE any other role it was made a member of")
     print("\n".join(f"{s};" for s in statements))
+    print("-- a password: ALTER ROLE ... PASSWORD with a SCRAM-SHA-256 verifier, never the")
+    print("-- password itself (psql's \\password makes one; so does --password-env)")
     return 0
 
 
@@ -148,5 +155,8 @@ def _grant(url: str, timeout: float, role: str, password_env: str) -> int:
     finally:
         engine.dispose()
     print("\n".join(f"{s};" for s in done))
-    print(f"role {role}: SELECT on the account tables, INSERT audit rows, upsert heartbeats")
+    print(
+        f"role {role}: no table rights; EXECUTE on the kiosk_api functions (member of "
+        "sscard_kiosk), CONNECT to this database"
+    )
     return 0

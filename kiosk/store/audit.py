@@ -65,20 +65,45 @@ def _insert_ignoring_duplicates(connection: Connection, records: list[AuditRecor
 
 
 class AuditWriter:
-    """Writes audit rows straight to the store; the outbox catches what the store missed."""
+    """Writes audit rows straight to the store; the outbox catches what the store missed.
+
+    With `functions` (a kiosk role on the fleet store) rows go through kiosk_api.record,
+    which keys the card by the server's HMAC; the outbox then never holds anything taken
+    from a card number (a row written late loses its card, not its privacy)."""
 
     def __init__(self, engine: Engine, outbox: AuditOutbox) -> None:
         self.engine = engine
         self.outbox = outbox
+        self.functions = False
 
-    def write(self, record: AuditRecord, store_reachable: bool = True) -> bool:
+    def _store(
+        self, connection: Connection, records: list[AuditRecord], card_number: str | None = None
+    ) -> None:
+        if not self.functions:
+            _insert_ignoring_duplicates(connection, records)
+            return
+        from kiosk.store import fleet_api
+
+        for r in records:
+            fleet_api.record(
+                connection,
+                r.action,
+                outcome=r.outcome,
+                card_number=card_number,
+                kiosk_at=r.at,
+                event_key=r.event_key,
+            )
+
+    def write(
+        self, record: AuditRecord, store_reachable: bool = True, card_number: str | None = None
+    ) -> bool:
         """True when the row reached the store; otherwise it waits in the outbox."""
         if not store_reachable:
             self.outbox.put(record)
             return False
         try:
             with self.engine.begin() as connection:
-                _insert_ignoring_duplicates(connection, [record])
+                self._store(connection, [record], card_number)
         except SQLAlchemyError as error:
             log.warning("audit row kept in the outbox: %s", type(error).__name__)
             self.outbox.put(record)
@@ -93,7 +118,7 @@ class AuditWriter:
         while records := self.outbox.oldest(batch):
             try:
                 with self.engine.begin() as connection:
-                    _insert_ignoring_duplicates(connection, records)
+                    self._store(connection, records)
             except SQLAlchemyError as error:
                 log.warning("audit outbox not flushed yet: %s", type(error).__name__)
                 break
@@ -128,6 +153,12 @@ class AuditWriter:
         }
         statement: Executable
         with self.engine.begin() as connection:
+            if self.functions:  # the server keys the row by session_user
+                from kiosk.store import fleet_api
+
+                del values["kiosk_id"], values["last_seen"]
+                fleet_api.heartbeat(connection, values)
+                return
             if connection.dialect.name == "postgresql":
                 pg = postgresql.insert(_HEARTBEAT).values(values)
                 statement = pg.on_conflict_do_update(index_elements=["kiosk_id"], set_=values)

@@ -184,6 +184,13 @@ class AuditEvent(Base):
     card_hash: Mapped[str | None] = mapped_column(String(32))
     # The outbox's own id for the row, so a flush that is retried never writes it twice.
     event_key: Mapped[str] = mapped_column(String(40), unique=True)
+    # On the fleet store: the server's HMAC-SHA-256 of the card number (kiosk_api, migration
+    # 0004; a kiosk never sees the key), and the time the kiosk claimed for a row it saw.
+    card_ref: Mapped[str | None] = mapped_column(String(64))
+    kiosk_at: Mapped[datetime | None] = mapped_column(timestamp())
+
+    # The ceiling counts one kiosk's rows of the last hour: one index range per kiosk.
+    __table_args__ = (Index("ix_audit_event_kiosk_id_at", "kiosk_id", "at"),)
 
 
 class KioskHeartbeat(Base):

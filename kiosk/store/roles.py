@@ -1,14 +1,23 @@
-"""The least-privilege PostgreSQL role the kiosks log in as.
+"""The PostgreSQL login role a kiosk connects as: no table rights at all (issue 16).
 
-A kiosk reads accounts and writes audit rows and its heartbeat; nothing else. So its role
-may SELECT the account tables, INSERT into audit_event (and use its id sequence), and
-INSERT/UPDATE kiosk_heartbeat (the heartbeat is an upsert). It may not change a balance,
-write the ledger, delete or rewrite audit rows, or create anything. A stolen kiosk
-password therefore reads accounts (as a kiosk does) but cannot alter them or cover tracks.
+A kiosk calls the functions of the `kiosk_api` schema (migration 0004) and nothing else:
+its role is a member of the group `sscard_kiosk`, which may use that schema and EXECUTE
+those functions, and it may CONNECT to the store's database. The functions run as
+`sscard_api` (SECURITY DEFINER), check that card number and citizen ID belong together,
+keep to a ceiling of distinct cards per hour, and write the audit row themselves with the
+server's clock and `session_user`. So the role's name is the kiosk's id in the fleet store:
+its heartbeat and audit rows carry it. A stolen kiosk password therefore reads one person
+at a time, only with that person's card number and citizen ID, at most `cards_per_hour`
+people an hour, each read audited; it cannot SELECT or COPY a table, change a balance or
+touch the audit trail.
 
-`grant_statements` is plain SQL an operator can read (`kiosk db grant-kiosk-role --print`);
-`grant_kiosk_role` runs it as the store's owner. Running it again re-applies exactly these
-rights: everything else the role had on these tables is revoked first.
+`grant_statements` is plain SQL an operator can read (`kiosk db grant-kiosk-role
+--print-sql`); `grant_kiosk_role` runs it as the store's owner. Running it again re-applies
+exactly these rights: table, sequence and function rights granted to the role by hand, and
+memberships in other roles, are taken away first.
+
+The password, if given, never travels as text: psycopg (libpq's PQencryptPasswordConn)
+turns it into a SCRAM-SHA-256 verifier here, and only the verifier is sent.
 """
 
 from __future__ import annotations
@@ -17,9 +26,9 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
 
-# What a kiosk's AccountService reads (kiosk.store.reads).
+# What the store holds, for the REVOKEs (the kiosk reads none of it).
 ACCOUNT_TABLES = (
     "region",
     "institution",
@@ -34,12 +43,15 @@ ACCOUNT_TABLES = (
 )
 AUDIT_TABLE = "audit_event"
 HEARTBEAT_TABLE = "kiosk_heartbeat"
-# ON CONFLICT (event_key) DO NOTHING and ON CONFLICT (kiosk_id) DO UPDATE must read the
-# conflict column, and SQLAlchemy's INSERT ... RETURNING id reads the new id: PostgreSQL
-# asks for SELECT on exactly those columns, so the kiosk never reads an audit row's content.
-AUDIT_READABLE_COLUMNS = "id, event_key"
-HEARTBEAT_READABLE_COLUMNS = "kiosk_id"
 SCHEMA = "public"
+API_SCHEMA = "kiosk_api"
+API_OWNER = "sscard_api"  # owns kiosk_api and its functions; nobody logs in as it
+KIOSK_GROUP = "sscard_kiosk"  # may EXECUTE the kiosk functions; every kiosk role is a member
+# A kiosk needs one connection (a heartbeat may briefly want a second, and a reconnect
+# may come before the server has noticed the old connection died). A thief gains nothing
+# from more (one kiosk role's calls run one at a time), but could tie up backends.
+CONNECTION_LIMIT = 3
+_RESERVED = {"postgres", API_OWNER, KIOSK_GROUP}
 _ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 
@@ -47,40 +59,48 @@ class RoleNameError(ValueError):
     """A role name we refuse to paste into SQL (lower-case letters, digits, '_')."""
 
 
+class KioskRoleError(RoleNameError):
+    """The role exists but must not become a kiosk (a superuser, say), or the store lacks
+    the kiosk_api schema (`kiosk db upgrade` first)."""
+
+
 def checked_role_name(role: str) -> str:
-    if not _ROLE_NAME.fullmatch(role) or role.startswith("pg_") or role == "postgres":
+    if not _ROLE_NAME.fullmatch(role) or role.startswith("pg_") or role in _RESERVED:
         raise RoleNameError(
-            f"role name {role!r}: use lower-case letters, digits and '_' (not pg_*, not postgres)"
+            f"role name {role!r}: use lower-case letters, digits and '_' "
+            f"(not pg_*, postgres, {API_OWNER} or {KIOSK_GROUP})"
         )
     return role
 
 
-def grant_statements(role: str, audit_sequence: str | None = f"{AUDIT_TABLE}_id_seq") -> list[str]:
+def grant_statements(role: str) -> list[str]:
     """The SQL that gives `role` exactly the kiosk's rights (the role must exist)."""
     role = checked_role_name(role)
-    all_tables = ", ".join((*ACCOUNT_TABLES, AUDIT_TABLE, HEARTBEAT_TABLE, "alembic_version"))
-    statements = [
+    all_tables = ", ".join(
+        f"{SCHEMA}.{t}" for t in (*ACCOUNT_TABLES, AUDIT_TABLE, HEARTBEAT_TABLE, "alembic_version")
+    )
+    return [
         # Start from nothing, so a second run also takes away rights granted by hand.
         f"REVOKE ALL ON {all_tables} FROM {role}",
         f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {SCHEMA} FROM {role}",
-        f"REVOKE CREATE ON SCHEMA {SCHEMA} FROM {role}",
-        f"GRANT USAGE ON SCHEMA {SCHEMA} TO {role}",
-        f"GRANT SELECT ON {', '.join(ACCOUNT_TABLES)} TO {role}",
-        f"GRANT INSERT ON {AUDIT_TABLE} TO {role}",
-        f"GRANT SELECT ({AUDIT_READABLE_COLUMNS}) ON {AUDIT_TABLE} TO {role}",
-        f"GRANT INSERT, UPDATE ON {HEARTBEAT_TABLE} TO {role}",
-        f"GRANT SELECT ({HEARTBEAT_READABLE_COLUMNS}) ON {HEARTBEAT_TABLE} TO {role}",
+        f"REVOKE ALL ON SCHEMA {SCHEMA} FROM {role}",
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA {API_SCHEMA} FROM {role}",
+        f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {API_SCHEMA} FROM {role}",
+        f"REVOKE ALL ON SCHEMA {API_SCHEMA} FROM {role}",
+        # INHERIT: the group's EXECUTE applies without SET ROLE. No CREATEDB/CREATEROLE.
+        f"ALTER ROLE {role} LOGIN INHERIT NOCREATEDB NOCREATEROLE"
+        f" CONNECTION LIMIT {CONNECTION_LIMIT}",
+        # Its only rights: the group's (USAGE on kiosk_api, EXECUTE on its kiosk functions).
+        f"GRANT {KIOSK_GROUP} TO {role}",
     ]
-    if audit_sequence:
-        statements.append(f"GRANT USAGE ON SEQUENCE {audit_sequence} TO {role}")
-    return statements
 
 
 def grant_kiosk_role(engine: Engine, role: str, password: str | None = None) -> list[str]:
     """Create `role` (LOGIN) if missing, set its password if given, and apply the grants.
 
     Runs as the engine's user, which must own the tables (the one that ran
-    `kiosk db upgrade`). Returns the statements run, password left out.
+    `kiosk db upgrade`) and may create roles. Returns the statements run, the password's
+    verifier left out.
     """
     from sqlalchemy import text
 
@@ -88,32 +108,76 @@ def grant_kiosk_role(engine: Engine, role: str, password: str | None = None) -> 
     with engine.begin() as connection:
         if connection.dialect.name != "postgresql":
             raise ValueError("database roles exist only on PostgreSQL stores")
-        exists = connection.execute(
-            text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": role}
+        if connection.execute(
+            text("SELECT to_regnamespace(:schema) IS NULL OR to_regrole(:group) IS NULL"),
+            {"schema": API_SCHEMA, "group": KIOSK_GROUP},
+        ).scalar_one():
+            raise KioskRoleError(
+                f"the store has no {API_SCHEMA} schema yet: run `kiosk db upgrade` first"
+            )
+        found = connection.execute(
+            text("SELECT rolsuper, rolbypassrls, rolreplication FROM pg_roles WHERE rolname = :r"),
+            {"r": role},
         ).first()
+        if found is not None and any(found):
+            # Such a role reads every table whatever we revoke; refuse rather than pretend.
+            raise KioskRoleError(
+                f"role {role} is a superuser or has BYPASSRLS or REPLICATION: "
+                "a kiosk role must have none of them"
+            )
         done: list[str] = []
-        if not exists:
+        if found is None:
             create = f"CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE"
             connection.exec_driver_sql(create)
             done.append(create)
         if password:
-            # The password goes as a bound literal, never into the returned text or a log.
-            literal = connection.execute(
-                text("SELECT quote_literal(:p)"), {"p": password}
-            ).scalar_one()
-            connection.exec_driver_sql(f"ALTER ROLE {role} PASSWORD {literal}")
-            done.append(f"ALTER ROLE {role} PASSWORD '...'")
-        sequence = connection.execute(
-            text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": AUDIT_TABLE}
-        ).scalar_one_or_none()
+            done.append(_set_password(connection, role, password))
         database = connection.execute(text("SELECT current_database()")).scalar_one()
         statements = [
             f"GRANT CONNECT ON DATABASE {_quoted(database)} TO {role}",
-            *grant_statements(role, sequence),
+            *_foreign_memberships(connection, role),
+            *grant_statements(role),
         ]
         for statement in statements:
             connection.exec_driver_sql(statement)
         return done + statements
+
+
+def _set_password(connection: Connection, role: str, password: str) -> str:
+    """ALTER ROLE ... PASSWORD with a SCRAM-SHA-256 verifier computed on this machine.
+
+    The server stores a SCRAM verifier as it is, so the password itself is never sent,
+    never in a statement the server might log, never in pg_stat_activity.
+    """
+    from sqlalchemy import text
+
+    driver = connection.connection.driver_connection
+    pgconn = getattr(driver, "pgconn", None)
+    if pgconn is None:
+        raise ValueError("setting a kiosk password needs the psycopg driver")
+    verifier = pgconn.encrypt_password(
+        password.encode("utf-8"), role.encode("utf-8"), b"scram-sha-256"
+    ).decode("ascii")
+    if not verifier.startswith("SCRAM-SHA-256$"):  # never fall back to sending less
+        raise ValueError("libpq did not produce a SCRAM-SHA-256 verifier")
+    literal = connection.execute(text("SELECT quote_literal(:v)"), {"v": verifier}).scalar_one()
+    connection.exec_driver_sql(f"ALTER ROLE {role} PASSWORD {literal}")
+    return f"ALTER ROLE {role} PASSWORD 'SCRAM-SHA-256$...'  -- verifier made on this machine"
+
+
+def _foreign_memberships(connection: Connection, role: str) -> list[str]:
+    """REVOKEs for every role `role` belongs to besides the kiosk group (granted by hand)."""
+    from sqlalchemy import text
+
+    granted = connection.execute(
+        text(
+            "SELECT g.rolname FROM pg_auth_members m"
+            " JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles r ON r.oid = m.member"
+            " WHERE r.rolname = :role AND g.rolname <> :group ORDER BY g.rolname"
+        ),
+        {"role": role, "group": KIOSK_GROUP},
+    ).scalars()
+    return [f"REVOKE {_quoted(name)} FROM {role}" for name in granted]
 
 
 def _quoted(identifier: str) -> str:

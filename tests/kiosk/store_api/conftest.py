@@ -1,0 +1,89 @@
+"""A throwaway PostgreSQL for the kiosk_api tests, with pg_stat_statements loaded so a test
+can count the statements a kiosk sent, and a seeded store of 300 generated people."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg.types.json import set_json_loads
+from sqlalchemy import Engine
+
+from kiosk.store.engine import make_engine
+from kiosk.store.roles import grant_kiosk_role
+from kiosk.store.seeding import create_store
+from realparts.postgres import PG_BIN, PostgresCluster
+
+NOW = datetime(2026, 11, 24, 10, 30)
+DATABASE = "kiosk_api"
+
+
+@pytest.fixture(scope="package")
+def api_cluster() -> Iterator[PostgresCluster]:
+    if not (PG_BIN / "initdb").exists():
+        pytest.fail(f"PostgreSQL 15 server binaries missing in {PG_BIN}: run scripts/setup.sh")
+    settings = {
+        "shared_preload_libraries": "'pg_stat_statements'",
+        "pg_stat_statements.track": "top",  # what the client sent, not what functions ran
+    }
+    base = Path(tempfile.mkdtemp(prefix="kiosk-api-pg-"))
+    with PostgresCluster(base=base, settings=settings) as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="package")
+def store_url(api_cluster: PostgresCluster) -> str:
+    url = api_cluster.create_database(DATABASE)
+    create_store(url, NOW, persons=300, years=2, seed=7)
+    return url
+
+
+@pytest.fixture(scope="package")
+def owner(store_url: str) -> Iterator[Engine]:
+    engine = make_engine(store_url, 10.0)
+    yield engine
+    engine.dispose()
+
+
+def _decimal_json(connection: psycopg.Connection[Any]) -> None:
+    # As the kiosk decodes the screens' jsonb: numbers exactly, never as floats.
+    set_json_loads(lambda text: json.loads(text, parse_float=Decimal), connection)
+
+
+@pytest.fixture(scope="package")
+def admin(api_cluster: PostgresCluster, store_url: str) -> Iterator[psycopg.Connection[Any]]:
+    del store_url
+    with psycopg.connect(
+        host=str(api_cluster.base), user="postgres", dbname=DATABASE, autocommit=True
+    ) as connection:
+        _decimal_json(connection)
+        yield connection
+
+
+KioskFactory = Callable[[str], psycopg.Connection[Any]]
+
+
+@pytest.fixture
+def kiosk_as(api_cluster: PostgresCluster, owner: Engine) -> Iterator[KioskFactory]:
+    """role -> a connection logged in as that kiosk role (created by grant_kiosk_role)."""
+    opened: list[psycopg.Connection[Any]] = []
+
+    def connect(role: str) -> psycopg.Connection[Any]:
+        grant_kiosk_role(owner, role)
+        connection = psycopg.connect(
+            host=str(api_cluster.base), user=role, dbname=DATABASE, autocommit=True
+        )
+        _decimal_json(connection)
+        opened.append(connection)
+        return connection
+
+    yield connect
+    for connection in opened:
+        connection.close()
