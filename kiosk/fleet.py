@@ -4,8 +4,18 @@ Each kiosk upserts one `kiosk_heartbeat` row a minute (AccountService.record_hea
 A kiosk is STALE when that row is older than `stale_after` (it is off, frozen or cut off
 from the store), UNHEALTHY when it reports a reader, printer or paper problem or an alert
 of its own watch (a stalled part, a card left behind, audit rows held in memory), and OK
-otherwise. `fleet_report` lists stale kiosks first, then unhealthy ones, each group by
-kiosk id, so the kiosks that need someone are at the top of the table.
+otherwise.
+
+On the fleet's PostgreSQL store (migration 0004) the server also says which kiosk roles
+it refused lately for what an honest kiosk never does: going over its ceiling of cards per
+hour, a card number with someone else's citizen ID, a screen for a card it never opened
+(`kiosk_api.suspicious_kiosks()`, read with the admin's rights). Such a kiosk is
+SUSPICIOUS whatever its heartbeat says, and listed even if it never sent one: a stolen
+credential used from elsewhere has no heartbeat. The refusals come from the server's own
+audit rows, so a thief cannot hide them.
+
+`fleet_report` lists suspicious kiosks first, then stale, then unhealthy ones, each group
+by kiosk id, so the kiosks that need someone are at the top of the table.
 """
 
 from __future__ import annotations
@@ -26,12 +36,14 @@ PAPER_LOW_MM = DEFAULT_LOW_MM  # the kiosk's own "paper low": about 15 long rece
 
 
 class Health(enum.StrEnum):
+    SUSPICIOUS = "suspicious"
     STALE = "stale"
     UNHEALTHY = "unhealthy"
     OK = "ok"
 
 
-_ORDER = {Health.STALE: 0, Health.UNHEALTHY: 1, Health.OK: 2}
+_ORDER = {Health.SUSPICIOUS: 0, Health.STALE: 1, Health.UNHEALTHY: 2, Health.OK: 3}
+SUSPICION_WINDOW = timedelta(hours=1)  # kiosk_api.suspicious_kiosks' default look-back
 
 
 @dataclass(frozen=True)
@@ -49,11 +61,31 @@ class Heartbeat:
 
 
 @dataclass(frozen=True)
+class Suspicion:
+    """One row of kiosk_api.suspicious_kiosks(): refusals of the last SUSPICION_WINDOW."""
+
+    kiosk_id: str
+    refusals: int
+    last_refusal: datetime  # local time, naive like the heartbeats
+
+
+@dataclass(frozen=True)
 class KioskStatus:
-    heartbeat: Heartbeat
+    """A kiosk's health. `heartbeat` and `age` are None for a kiosk role the server
+    refused that never sent a heartbeat (only a suspicious kiosk can be listed so)."""
+
+    heartbeat: Heartbeat | None
     health: Health
     reasons: tuple[str, ...]
-    age: timedelta
+    age: timedelta | None
+    suspicion: Suspicion | None = None
+
+    @property
+    def kiosk_id(self) -> str:
+        if self.heartbeat is not None:
+            return self.heartbeat.kiosk_id
+        assert self.suspicion is not None
+        return self.suspicion.kiosk_id
 
     @property
     def needs_attention(self) -> bool:
@@ -90,12 +122,35 @@ def classify(heartbeat: Heartbeat, now: datetime, stale_after: timedelta) -> Kio
     return KioskStatus(heartbeat, health, tuple(problems), age)
 
 
+def suspicion_reason(suspicion: Suspicion) -> str:
+    refusals = suspicion.refusals
+    return (
+        f"suspicious: {refusals} refused call{'s' if refusals != 1 else ''} in the last"
+        f" {format_age(SUSPICION_WINDOW)}, the last at {suspicion.last_refusal:%Y-%m-%d %H:%M:%S}"
+    )
+
+
+def suspect(status: KioskStatus, suspicion: Suspicion) -> KioskStatus:
+    """`status` marked SUSPICIOUS, the refusals first among its reasons."""
+    reasons = (suspicion_reason(suspicion), *status.reasons)
+    return KioskStatus(status.heartbeat, Health.SUSPICIOUS, reasons, status.age, suspicion)
+
+
 def fleet_report(
-    heartbeats: Sequence[Heartbeat], now: datetime, stale_after: timedelta = DEFAULT_STALE_AFTER
+    heartbeats: Sequence[Heartbeat],
+    now: datetime,
+    stale_after: timedelta = DEFAULT_STALE_AFTER,
+    suspicious: Sequence[Suspicion] = (),
 ) -> list[KioskStatus]:
-    """Every kiosk classified, stale first, then unhealthy, then ok; by kiosk id within each."""
-    statuses = [classify(h, now, stale_after) for h in heartbeats]
-    return sorted(statuses, key=lambda s: (_ORDER[s.health], s.heartbeat.kiosk_id))
+    """Every kiosk classified, suspicious first, then stale, then unhealthy, then ok; by
+    kiosk id within each. A suspicious kiosk without a heartbeat is listed too."""
+    statuses = {h.kiosk_id: classify(h, now, stale_after) for h in heartbeats}
+    for suspicion in suspicious:
+        known = statuses.get(suspicion.kiosk_id)
+        if known is None:
+            known = KioskStatus(None, Health.STALE, ("never sent a heartbeat",), None)
+        statuses[suspicion.kiosk_id] = suspect(known, suspicion)
+    return sorted(statuses.values(), key=lambda s: (_ORDER[s.health], s.kiosk_id))
 
 
 def read_heartbeats(engine: Engine) -> list[Heartbeat]:
@@ -120,6 +175,38 @@ def read_heartbeats(engine: Engine) -> list[Heartbeat]:
         )
         for row in rows
     ]
+
+
+def read_suspicious(engine: Engine) -> list[Suspicion]:
+    """The kiosks the store flags (kiosk_api.suspicious_kiosks), or [] on a store without
+    it: SQLite, or PostgreSQL before migration 0004. It runs with the caller's rights (it
+    reads every kiosk's audit rows): a role that may not call it gets the server's error,
+    as it would for the heartbeats, rather than a fleet that looks clean."""
+    from sqlalchemy import text
+
+    with engine.connect() as connection:
+        if connection.dialect.name != "postgresql":
+            return []
+        found = connection.execute(
+            text("SELECT to_regprocedure('kiosk_api.suspicious_kiosks(interval)') IS NOT NULL")
+        ).scalar_one()
+        if not found:
+            return []
+        rows = connection.execute(
+            text(
+                "SELECT kiosk_id, refusals, last_refusal FROM kiosk_api.suspicious_kiosks()"
+                " ORDER BY kiosk_id"
+            )
+        ).all()
+    return [
+        Suspicion(str(kiosk_id), int(refusals), _local(last_refusal))
+        for kiosk_id, refusals, last_refusal in rows
+    ]
+
+
+def _local(moment: datetime) -> datetime:
+    """A timestamptz as this machine's naive local time (what datetime.now() gives)."""
+    return moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def format_age(age: timedelta) -> str:

@@ -392,7 +392,14 @@ class AccountService:
         started = time.monotonic()
         try:
             with deadline(self.timeout_seconds), self.engine.connect() as connection:
-                result = call(connection)
+                try:
+                    result = call(connection)
+                except (CardNotActive, StoreUnavailable):
+                    # A refusal is the server's answer: its audit row (and the card's count
+                    # towards the ceiling) must stand, not roll back with the exception.
+                    if commit:
+                        connection.commit()
+                    raise
                 if commit:
                     connection.commit()
                 return result

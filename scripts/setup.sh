@@ -12,6 +12,7 @@ DEB_PACKAGES=(
   poppler-utils zbar-tools        # pdftotext/pdftoppm, QR decoding for receipt checks
   cups cups-client libcups2-dev   # cupsd, lp, pycups build
   systemd                         # systemd-analyze verifies the deploy/ units in the tests
+  pgbouncer                       # the fleet's connection pooler (transaction mode) in the tests
   xvfb xauth libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0 libxcb-cursor0 \
     libegl1 libgl1 libfontconfig1 libdbus-1-3   # Qt under Xvfb and offscreen
 )

@@ -112,9 +112,22 @@ def _sqlite_engine(url: URL, timeout_seconds: float, create: bool) -> Engine:
 
 
 def postgres_connect_args(timeout_seconds: float) -> dict[str, Any]:
-    """libpq settings that bound every wait (connect_timeout counts whole seconds, min 2)."""
+    """libpq settings that bound every wait (connect_timeout counts whole seconds, min 2),
+    and psycopg's: no server-side prepared statements.
+
+    psycopg 3 prepares a statement on the server once it has run 5 times on a connection.
+    Through PgBouncer in transaction mode (how the fleet reaches its store) the next
+    transaction may run on another backend, which never saw that statement, and PgBouncer
+    before 1.21 cannot carry prepared statements across: `prepare_threshold=None` never
+    prepares (psycopg's documented setting for this case). A kiosk loses little by it: each
+    screen is one `SELECT kiosk_api.<screen>(...)`, and PL/pgSQL keeps the plans of the
+    statements inside the functions in the backend anyway. PgBouncer 1.18 also refuses
+    `options`: the fleet's PgBouncer drops it (ignore_startup_parameters) and sets the same
+    timeouts on its backends itself (connect_query; the settings in realparts/pgbouncer.py).
+    """
     ms = int(timeout_seconds * 1000)
     return {
+        "prepare_threshold": None,
         "connect_timeout": max(2, math.ceil(timeout_seconds)),
         "options": f"-c statement_timeout={ms} -c lock_timeout={ms} "
         f"-c idle_in_transaction_session_timeout={max(ms * 10, 10000)}",
@@ -133,8 +146,13 @@ def _postgres_engine(url: URL, timeout_seconds: float) -> Engine:
     engine = create_engine(
         url,
         connect_args=postgres_connect_args(timeout_seconds),
-        pool_size=2,
-        max_overflow=2,
+        # One connection per kiosk: a fleet of 1,000 is 1,000 client connections to
+        # PgBouncer, not 4,000. The store lane and the card lane (card_status) may want it
+        # at once: the second waits for the first for at most pool_timeout, then fails as
+        # an unavailable store. The first holds it for one call (on the fleet store one
+        # function call, bounded by statement_timeout). Both are store.timeout_seconds.
+        pool_size=1,
+        max_overflow=0,
         pool_timeout=timeout_seconds,
         pool_recycle=3600,
         hide_parameters=True,

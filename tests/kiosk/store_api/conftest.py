@@ -4,6 +4,7 @@ can count the statements a kiosk sent, and a seeded store of 300 generated peopl
 from __future__ import annotations
 
 import json
+import secrets
 import tempfile
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -19,6 +20,7 @@ from sqlalchemy import Engine
 from kiosk.store.engine import make_engine
 from kiosk.store.roles import grant_kiosk_role
 from kiosk.store.seeding import create_store
+from realparts.pgbouncer import PGBOUNCER, PgBouncer
 from realparts.postgres import PG_BIN, PostgresCluster
 
 NOW = datetime(2026, 11, 24, 10, 30)
@@ -87,3 +89,33 @@ def kiosk_as(api_cluster: PostgresCluster, owner: Engine) -> Iterator[KioskFacto
     yield connect
     for connection in opened:
         connection.close()
+
+
+# -- PgBouncer before the same cluster: how the fleet reaches its store -------------------
+
+BOUNCER_TIMEOUT = 10.0  # generous: this machine may be busy with other tests
+
+
+@pytest.fixture(scope="package")
+def api_pgbouncer(api_cluster: PostgresCluster) -> Iterator[PgBouncer]:
+    """PgBouncer 1.18, transaction mode, FLEET_SETTINGS, before the kiosk_api database."""
+    if not PGBOUNCER.exists():
+        pytest.fail(f"{PGBOUNCER} missing: run scripts/setup.sh (Debian package pgbouncer)")
+    with PgBouncer(api_cluster, [DATABASE], timeout_seconds=BOUNCER_TIMEOUT) as bouncer:
+        yield bouncer
+
+
+BouncerURL = Callable[[str], str]
+
+
+@pytest.fixture
+def pgbouncer_url(api_pgbouncer: PgBouncer, owner: Engine) -> BouncerURL:
+    """role -> the URL of that kiosk role through PgBouncer (made by grant_kiosk_role, with
+    a fresh password: PgBouncer checks it by SCRAM against the server's verifier)."""
+
+    def url(role: str) -> str:
+        password = secrets.token_urlsafe(18)
+        grant_kiosk_role(owner, role, password)
+        return api_pgbouncer.url(role, password)
+
+    return url
