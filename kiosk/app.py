@@ -99,6 +99,11 @@ class KioskParts:
             found.append("card left in the reader")
         if self.receipts.printer.key_notice:
             found.append("receipt key was damaged and replaced")
+        try:
+            if self.accounts.pseudonym_key_notice:
+                found.append("card pseudonym key was damaged and replaced")
+        except StoreError:  # the store not even set up: the heartbeat says so itself
+            pass
         if locked := self.session.admin_pin_locked_for():
             wrong = self.session.admin_pin_failures
             found.append(f"admin PIN pad locked {locked:.0f} s ({wrong} wrong in a row)")
@@ -139,7 +144,9 @@ class KioskParts:
             paper_low=printer.paper_low,
             outbox_pending=self.accounts.outbox_pending,  # first: reading it retries held rows
             last_errors=self.problems.lines(),
-            key_notice=printer.key_notice,
+            key_notice="; ".join(
+                n for n in (printer.key_notice, self.accounts.pseudonym_key_notice) if n
+            ),
             outbox_held_in_memory=self.accounts.outbox_held_in_memory,
         )
 

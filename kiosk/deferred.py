@@ -161,6 +161,11 @@ class DeferredAccounts:
         return self.service.outbox_held_in_memory
 
     @property
+    def pseudonym_key_notice(self) -> str:
+        """Set when this installation's card pseudonym key was damaged and replaced."""
+        return self.service.pseudonym_key_notice
+
+    @property
     def outbox_dropped(self) -> int:
         """Audit rows lost because the disk stayed full past the in-memory bound."""
         return self.service.outbox_dropped

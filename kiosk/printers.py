@@ -1,8 +1,10 @@
 """Printing, composed from kiosk.toml: the printer, the paper counter, the key and serials.
 
 `ReceiptPrinter.print_receipt` renders at the configured width, prints, counts the paper and
-notes the receipt in a journal (serial, time, card hash, code: no personal data) so staff can
-verify a slip with `kiosk receipt verify` from its QR code alone.
+notes the receipt in a journal (serial, time, card pseudonym, code: no personal data) so staff
+can verify a slip with `kiosk receipt verify` from its QR code alone. The card pseudonym is the
+one the audit rows carry, an HMAC under this installation's key (kiosk/pseudonym_key.py,
+made by AccountService), so a journal line maps back to no card number without that key.
 
 The state under data_dir: the key (kiosk/receipt_key.py), the serial counter and the paper
 counter are small files replaced whole (printing.atomic_file); the journal only grows, so
@@ -219,7 +221,8 @@ class ReceiptPrinter:
 
 
 def note_receipt(journal: Path | None, data: ReceiptData, code: str) -> None:
-    """Append the slip's serial, time, card hash and code (never a name, ID or card number)."""
+    """Append the slip's serial, time, card pseudonym (`data.card_hash`, kiosk.store.audit.
+    card_hash) and code: never a name, ID or card number."""
     if journal is None:
         return
     line = json.dumps(
@@ -245,7 +248,9 @@ def note_receipt(journal: Path | None, data: ReceiptData, code: str) -> None:
 
 
 def journal_card_hash(journal: Path, serial: str) -> str | None:
-    """The card hash the journal holds for `serial` (the newest line wins)."""
+    """The card pseudonym the journal holds for `serial` (the newest line wins): what the
+    slip's code was made with, whichever key made it (lines from before the pseudonym key,
+    or from before it was replaced, still verify this way)."""
     found = None
     for entry in _journal_entries(journal):
         if entry.get("serial") == serial:

@@ -67,9 +67,15 @@ class AccountService:
         outbox_path: Path | None = None,
         audit: bool = True,
         kiosk_location: str = "",
+        key_dir: Path | None = None,
+        pseudonym_key: bytes | None = None,
     ) -> None:
+        """The card pseudonym key (kiosk/pseudonym_key.py) is `pseudonym_key`, or the file
+        `pseudonym-key` in `key_dir`, by default the outbox's folder (data_dir, as
+        from_config has it), read or made when a pseudonym is first needed."""
         from sqlalchemy import Engine
 
+        from kiosk.pseudonym_key import PseudonymKey
         from kiosk.store.audit import AuditWriter
         from kiosk.store.outbox import AuditOutbox
 
@@ -88,6 +94,7 @@ class AccountService:
         )
         outbox = AuditOutbox(outbox_path or Path("var") / OUTBOX_NAME)
         self._audit = AuditWriter(engine, outbox)
+        self.pseudonyms = PseudonymKey(key_dir or outbox.path.parent, pseudonym_key)
         self._region_names: dict[str, str] = {}
         # What the chip proved for the card in the reader: card number -> citizen ID.
         self._proofs: dict[str, str] = {}
@@ -103,14 +110,17 @@ class AccountService:
         from kiosk.store.engine import make_engine
 
         engine = make_engine(config.store_url(), config.store.timeout_seconds)
-        return cls(
+        made = cls(
             engine,
             config.kiosk.id,
             clock,
             timeout_seconds=config.store.timeout_seconds,
             outbox_path=config.data_dir / OUTBOX_NAME,
             kiosk_location=config.kiosk.location,
+            key_dir=config.data_dir,
         )
+        made.pseudonyms.problem()  # made (or replaced) at start, while nobody waits
+        return made
 
     # -- the queries -------------------------------------------------------------------
 
@@ -266,6 +276,11 @@ class AccountService:
         from kiosk.store import reads
         from kiosk.store.audit import card_hash
 
+        # This installation's pseudonym, on the fleet store too: the receipt journal and
+        # `kiosk receipt verify --card-number` are this kiosk's. PseudonymKeyError (a full
+        # disk) fails the slip, before the store is asked.
+        pseudonym = card_hash(card_number, self.pseudonyms.key)
+
         def query(connection: Connection, holder: Holder, now: datetime) -> ReceiptData:
             page = reads.history(connection, holder, now, page=1, page_size=max(1, entries))
             return ReceiptData(
@@ -281,7 +296,7 @@ class AccountService:
                 last_contribution=reads.last_contribution(connection, holder.person_id),
                 entries=page.entries[:entries],
                 flagged=_flagged(connection, holder, now),
-                card_hash=card_hash(card_number),
+                card_hash=pseudonym,
                 words=receipt_words(language),
                 masking=masking,
                 language=language,
@@ -304,11 +319,20 @@ class AccountService:
         The queries above audit themselves. Never raises: a row the store cannot take waits
         in the local outbox (under data_dir) and is written when the store answers again.
         """
+        from kiosk.pseudonym_key import PseudonymKeyError
         from kiosk.store.audit import new_record
 
-        fleet = self._fleet is True  # then no card-derived value may wait on this disk
+        # Only the table path keys the card here, by this installation's pseudonym. A kiosk
+        # role on the fleet store (or a PostgreSQL store not asked yet) keeps no
+        # card-derived value on this disk: the server keys what reaches it.
+        fleet = self._fleet is not False
         kept = None if fleet else card_number
-        record = new_record(self.kiosk_id, action, outcome, kept, self.clock())
+        try:
+            key = self.pseudonyms.key if kept else b""
+        except PseudonymKeyError as error:  # a full disk: the row matters more than its card
+            log.warning("audit row %s kept without its card: %s", action, error)
+            kept, key = None, b""
+        record = new_record(self.kiosk_id, action, outcome, kept, self.clock(), key=key)
         try:
             self._audit.write(record, reachable, card_number if fleet else None)
         except Exception:  # the audit trail must never break a session
@@ -331,6 +355,11 @@ class AccountService:
     def outbox_dropped(self) -> int:
         """Audit rows lost since start: more held in memory than its bound (10,000)."""
         return self._audit.outbox.dropped
+
+    @property
+    def pseudonym_key_notice(self) -> str:
+        """For the maintenance screen: the pseudonym key was damaged and replaced, or ""."""
+        return self.pseudonyms.notice
 
     def record_heartbeat(
         self,

@@ -131,9 +131,21 @@ def _verify(args: argparse.Namespace) -> int:
         print(f"kiosk receipt verify: no receipt key at {key_file}", file=sys.stderr)
         return EXIT_INVALID
     if args.verify_card:
+        # The slip's code binds the card's pseudonym under this installation's key: read
+        # it as the kiosk made it (never a new one here, which would match nothing).
+        from kiosk.pseudonym_key import PseudonymKeyError, load_existing
         from kiosk.store.audit import card_hash
 
-        hashed = card_hash(args.verify_card)
+        try:
+            hashed = card_hash(args.verify_card, load_existing(config.data_dir))
+        except PseudonymKeyError as error:
+            print(
+                f"kiosk receipt verify: {error}; a slip is checked against a card only with "
+                "the pseudonym key of the kiosk that printed it (without --card-number the "
+                "receipt journal is used)",
+                file=sys.stderr,
+            )
+            return EXIT_INVALID
     else:
         found = journal_card_hash(config.data_dir / JOURNAL_NAME, claim.serial)
         if found is None:

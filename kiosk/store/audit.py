@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import uuid
 from datetime import datetime
@@ -19,28 +20,42 @@ log = logging.getLogger(__name__)
 
 _AUDIT = TABLES["audit_event"]
 _HEARTBEAT = TABLES["kiosk_heartbeat"]
-# A fixed key makes the hash useless for looking a card up in another system's logs; the
-# same card still hashes alike across the fleet, so operators can follow one card.
-_CARD_HASH_KEY = b"sscard-kiosk/audit/v1"
+# audit_event.card_hash is String(32): 32 hex digits, 128 bits of the HMAC. What keeps a
+# pseudonym from being reversed is the 256-bit key, not the length: without the key no
+# card number can be tested at all, and with it the full 256 bits would not help either
+# (the card numbers are few). 128 bits only have to keep two cards apart: among all 2.6e9
+# possible card numbers a collision has a chance of about 1e-20.
+CARD_HASH_HEX = 32
 
 
-def card_hash(card_number: str) -> str:
-    """A keyed BLAKE2b of the card number (32 hex digits): correlates, never reveals."""
-    return hashlib.blake2b(
-        card_number.encode("utf-8"), key=_CARD_HASH_KEY, digest_size=16
-    ).hexdigest()
+def card_hash(card_number: str, key: bytes) -> str:
+    """The card's pseudonym in this installation: HMAC-SHA-256 of the card number under
+    the installation's pseudonym key (kiosk/pseudonym_key.py), as 32 hex digits. It
+    correlates one card's rows; without the key a list of all card numbers maps nothing."""
+    if not key:
+        raise ValueError("a card pseudonym needs the installation's key")
+    digest = hmac.new(key, card_number.encode("utf-8"), hashlib.sha256).hexdigest()
+    return digest[:CARD_HASH_HEX]
 
 
 def new_record(
-    kiosk_id: str, action: str, outcome: str, card_number: str | None, at: datetime
+    kiosk_id: str,
+    action: str,
+    outcome: str,
+    card_number: str | None,
+    at: datetime,
+    *,
+    key: bytes = b"",
 ) -> AuditRecord:
+    """An audit row; a card is kept only as its pseudonym under `key` (a card number
+    without a key is a ValueError, never a row with a weaker hash)."""
     return AuditRecord(
         event_key=uuid.uuid4().hex,
         at=at.replace(microsecond=0),
         kiosk_id=kiosk_id,
         action=action[:32],
         outcome=outcome[:32],
-        card_hash=card_hash(card_number) if card_number else None,
+        card_hash=card_hash(card_number, key) if card_number else None,
     )
 
 

@@ -18,6 +18,8 @@ from kiosk.printers import (
     next_serial,
     receipt_key,
 )
+from kiosk.services import AccountService
+from kiosk.store.audit import card_hash
 from kiosk.words.failures import failure_text
 from printing.dispatch import SpoolPrinter
 from printing.problems import PrinterProblem, PrinterProblemKind
@@ -60,7 +62,10 @@ def test_serials_count_per_day_and_survive_restarts(config: KioskConfig) -> None
 
 
 def test_print_receipt_spools_counts_paper_and_journals_no_personal_data(
-    config: KioskConfig, receipt_for: Any, caplog: pytest.LogCaptureFixture
+    config: KioskConfig,
+    receipt_for: Any,
+    account_service: AccountService,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     printer = ReceiptPrinter.from_config(config)
     assert printer.width_mm == 58
@@ -77,6 +82,8 @@ def test_print_receipt_spools_counts_paper_and_journals_no_personal_data(
     assert journal_card_hash(config.data_dir / "receipt-journal.jsonl", data.serial) == (
         data.card_hash
     )
+    # The journal's pseudonym is the service's installation HMAC, never a bare hash.
+    assert data.card_hash == card_hash(ZHANG, account_service.pseudonyms.key)
     written = journal + caplog.text + " ".join(p.name for p in config.data_dir.rglob("*"))
     for secret in (data.person_name, data.citizen_id, data.card_number):
         assert secret not in written

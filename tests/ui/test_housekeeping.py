@@ -236,3 +236,17 @@ def test_a_locked_admin_pin_pad_is_raised_in_the_heartbeat(
     alerts = "; ".join(kiosk.parts.alerts())
     assert "admin PIN pad locked" in alerts
     assert "3 wrong in a row" in alerts
+
+
+def test_a_damaged_card_pseudonym_key_is_shown_in_maintenance_and_raised(
+    make_kiosk: Callable[..., KioskUnderTest], tmp_path: Path
+) -> None:
+    kiosk = make_kiosk()
+    data_dir = kiosk.config.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "pseudonym-key").write_bytes(b"short")
+    kiosk.parts.warm_up()  # builds the AccountService, which makes (or replaces) the key
+    info = kiosk.parts.health()
+    assert "pseudonym" in info.key_notice
+    assert "card pseudonym key was damaged and replaced" in kiosk.parts.alerts()
+    assert (data_dir / "pseudonym-key").stat().st_size == 32

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -185,7 +186,7 @@ def test_statement_years_chain(service: AccountService) -> None:
     assert current.family_aid_out > 0
 
 
-def test_receipt_data(service: AccountService) -> None:
+def test_receipt_data(service: AccountService, tmp_path: Path) -> None:
     printed = datetime(2026, 11, 24, 10, 31)
     receipt = service.receipt_data(ZHANG, printed, "R-0001", MaskingRules(), entries=5)
     assert receipt.person_name == "张伟"
@@ -194,7 +195,9 @@ def test_receipt_data(service: AccountService) -> None:
     assert len(receipt.entries) == 5
     assert receipt.balance == service.summary(ZHANG).balance
     assert len(receipt.flagged) == 2
-    assert receipt.card_hash == card_hash(ZHANG)
+    # This installation's pseudonym: the key was made next to the outbox (no data_dir given).
+    assert receipt.card_hash == card_hash(ZHANG, service.pseudonyms.key)
+    assert (tmp_path / "pseudonym-key").read_bytes() == service.pseudonyms.key
     assert ZHANG not in receipt.card_hash
 
 
@@ -215,7 +218,9 @@ def test_every_query_is_audited_without_the_card_number(service: AccountService)
         ("summary", "refused_lost"),
         ("print_receipt", "ok"),
     ]
-    assert rows[0].card_hash == card_hash(ZHANG)
+    assert rows[0].card_hash == card_hash(ZHANG, service.pseudonyms.key)
+    assert rows[2].card_hash == rows[0].card_hash  # one card, one pseudonym
+    assert rows[1].card_hash not in (None, rows[0].card_hash)
     assert all(r.kiosk_id == "test-kiosk" for r in rows)
     for row in rows:
         assert ZHANG not in str(tuple(row))

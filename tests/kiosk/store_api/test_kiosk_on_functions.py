@@ -12,6 +12,7 @@ from sqlalchemy import Engine, text
 
 from kiosk.domain import LedgerKind
 from kiosk.services import AccountService
+from kiosk.store.audit import card_hash
 from kiosk.store.engine import make_engine
 from kiosk.store.errors import CardNotActive, CardRefusal
 from kiosk.store.roles import grant_kiosk_role
@@ -39,9 +40,13 @@ def people(owner: Engine) -> list[tuple[str, str]]:
     return [(str(number), str(citizen)) for number, citizen in rows]
 
 
-def service(url: str, folder: Path) -> AccountService:
+def service(url: str, folder: Path, key_dir: Path | None = None) -> AccountService:
     return AccountService(
-        make_engine(url, 5.0), ROLE, lambda: NOW, outbox_path=folder / "outbox.sqlite3"
+        make_engine(url, 5.0),
+        ROLE,
+        lambda: NOW,
+        outbox_path=folder / "outbox.sqlite3",
+        key_dir=key_dir,
     )
 
 
@@ -57,7 +62,9 @@ def as_kiosk(
 
 @pytest.fixture
 def as_admin(store_url: str, tmp_path: Path) -> Iterator[AccountService]:
-    made = service(store_url, tmp_path / "admin")
+    # The kiosk's installation (its pseudonym key, in tmp_path): a receipt's card pseudonym
+    # is the installation's, whichever path read the accounts.
+    made = service(store_url, tmp_path / "admin", key_dir=tmp_path)
     yield made
     made.close()
 
@@ -86,10 +93,11 @@ def test_every_screen_through_the_functions_equals_the_table_path(
         receipt = as_kiosk.receipt_data(card, NOW, "S-1", entries=4, card_region="320100")
         expected = as_admin.receipt_data(card, NOW, "S-1", entries=4, card_region="320100")
         assert receipt == expected
+        assert receipt.card_hash == card_hash(card, as_kiosk.pseudonyms.key)
 
 
 def test_a_kiosk_role_without_the_chips_citizen_id_reads_nothing(
-    as_kiosk: AccountService, people: list[tuple[str, str]]
+    as_kiosk: AccountService, owner: Engine, people: list[tuple[str, str]]
 ) -> None:
     (card, _citizen), (_other, someone_else) = people[0], people[1]
     as_kiosk.card_status(card)
@@ -100,6 +108,15 @@ def test_a_kiosk_role_without_the_chips_citizen_id_reads_nothing(
     with pytest.raises(CardNotActive) as forged:
         as_kiosk.summary(card)
     assert forged.value.status is CardRefusal.MISMATCH
+    with owner.connect() as connection:  # the refusals are the server's rows, committed
+        refused = connection.execute(
+            text(
+                "SELECT count(*) FROM audit_event WHERE kiosk_id = :k"
+                " AND action = 'overview' AND outcome = 'refused_mismatch'"
+            ),
+            {"k": ROLE},
+        ).scalar_one()
+    assert refused >= 2
 
 
 def test_what_only_the_kiosk_sees_and_its_heartbeat_go_through_the_functions(
