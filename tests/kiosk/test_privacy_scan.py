@@ -9,55 +9,24 @@ import sqlite3
 import sys
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from card_reader.backends.virtual import VirtualBackend
 from card_reader.simulator import load_profiles
-from kiosk.app import ConfiguredReceipts
-from kiosk.card_access import ReaderCards
-from kiosk.config import KioskConfig
 from kiosk.log import forget_secrets, setup_logging
-from kiosk.printers import ReceiptPrinter
 from kiosk.services import AccountService
-from kiosk.session import Session
-from kiosk.session.settings import SessionSettings
 from kiosk.session.view import State
 from kiosk.store.models import TABLES
-from kiosk.worker import InlineWorker
-from realparts.clock import FakeClock
 from realparts.config import rig_config
-from tests.session_kit import NOW, demo_card, seed_demo_store
+from tests.kiosk.product_kiosk import Kiosk, product_kiosk
+from tests.session_kit import seed_demo_store
 
 PEOPLE = [p.raw for p in load_profiles() if p.ssse]
 SECRETS = sorted(
     {p[key] for p in PEOPLE for key in ("name", "citizen_id", "card_number", "pin")}, key=len
 )
-
-
-@dataclass
-class Kiosk:
-    config: KioskConfig
-    backend: VirtualBackend
-    session: Session
-    accounts: AccountService
-    clock: FakeClock
-
-    def insert(self, key: str) -> None:
-        self.backend.insert(demo_card(key))
-        if self.session.view.state is State.READING:  # held back after failing cards
-            self.clock.advance(61)
-            self.session.tick()
-
-    def pin(self, digits: str) -> None:
-        self.session.submit_pin(bytearray(digits.encode("ascii")))
-
-    def remove(self) -> None:
-        self.backend.remove()
-        assert self.session.view.state is State.IDLE
 
 
 @pytest.fixture
@@ -85,22 +54,7 @@ def _kiosk(data_dir: Path, store_url: str) -> Kiosk:
         location="",
         extra='[logging]\nlevel = "DEBUG"',
     )
-    accounts = AccountService.from_config(config, clock=lambda: NOW)
-    backend = VirtualBackend()
-    receipts = ConfiguredReceipts(config, ReceiptPrinter.from_config(config))
-    clock = FakeClock()
-    settings = SessionSettings.from_config(config)
-    session = Session(
-        ReaderCards(backend, settings.card_command_seconds),
-        accounts,
-        receipts,
-        InlineWorker(),
-        settings,
-        monotonic=clock,
-        now=lambda: NOW,
-    )
-    backend.subscribe(session.handle_reader_event)
-    return Kiosk(config, backend, session, accounts, clock)
+    return product_kiosk(config)
 
 
 def _run_sessions(kiosk: Kiosk) -> int:

@@ -20,16 +20,12 @@ import logging
 import sqlite3
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from card_reader.backends.virtual import VirtualBackend
 from card_reader.simulator import load_profiles
-from kiosk.app import ConfiguredReceipts
-from kiosk.card_access import ReaderCards
 from kiosk.cli import main
 from kiosk.config import KioskConfig
 from kiosk.domain import MaskingRules
@@ -38,18 +34,15 @@ from kiosk.pseudonym_key import PSEUDONYM_KEY_NAME, PseudonymKeyError
 from kiosk.receipt_key import KEY_NAME as RECEIPT_KEY_NAME
 from kiosk.receipt_key import damage_notice as receipt_damage_notice
 from kiosk.services import AccountService, CardNotActive, StoreUnavailable
-from kiosk.session import Session
-from kiosk.session.settings import SessionSettings
 from kiosk.session.view import State
 from kiosk.store.audit import card_hash
 from kiosk.store.engine import make_engine
 from kiosk.store.models import TABLES
 from kiosk.store.seeding import create_store
-from kiosk.worker import InlineWorker
 from printing.verification import qr_payload
-from realparts.clock import FakeClock
 from realparts.config import rig_config
-from tests.session_kit import NOW, demo_card, seed_demo_store
+from tests.kiosk.product_kiosk import Kiosk, product_kiosk
+from tests.session_kit import NOW, seed_demo_store
 
 LEGACY_KEY = b"sscard-kiosk/audit/v1"  # the BLAKE2b key kiosk/store/audit.py had in source
 PINS = {p.key: p.pin for p in load_profiles() if p.ssse}
@@ -105,28 +98,6 @@ def _dictionary(accounts: AccountService) -> set[str]:
 # -- a kiosk as the product builds it -----------------------------------------------------------
 
 
-@dataclass
-class Kiosk:
-    config: KioskConfig
-    backend: VirtualBackend
-    session: Session
-    accounts: AccountService
-    clock: FakeClock
-
-    def insert(self, key: str) -> None:
-        self.backend.insert(demo_card(key))
-        if self.session.view.state is State.READING:  # held back after failing cards
-            self.clock.advance(61)
-            self.session.tick()
-
-    def pin(self, digits: str) -> None:
-        self.session.submit_pin(bytearray(digits.encode("ascii")))
-
-    def remove(self) -> None:
-        self.backend.remove()
-        assert self.session.view.state is State.IDLE
-
-
 def _config(folder: Path, store_url: str, kiosk_id: str = "rig-kiosk") -> KioskConfig:
     folder.mkdir(parents=True, exist_ok=True)
     return rig_config(folder, store_url, kiosk_id=kiosk_id, location="")
@@ -134,22 +105,7 @@ def _config(folder: Path, store_url: str, kiosk_id: str = "rig-kiosk") -> KioskC
 
 def _kiosk(data_dir: Path, store_url: str, kiosk_id: str = "pseudo-kiosk") -> Kiosk:
     config = _config(data_dir, store_url, kiosk_id)
-    accounts = AccountService.from_config(config, clock=lambda: NOW)
-    backend = VirtualBackend()
-    receipts = ConfiguredReceipts(config, ReceiptPrinter.from_config(config))
-    clock = FakeClock()
-    settings = SessionSettings.from_config(config)
-    session = Session(
-        ReaderCards(backend, settings.card_command_seconds),
-        accounts,
-        receipts,
-        InlineWorker(),
-        settings,
-        monotonic=clock,
-        now=lambda: NOW,
-    )
-    backend.subscribe(session.handle_reader_event)
-    return Kiosk(config, backend, session, accounts, clock)
+    return product_kiosk(config)
 
 
 def _sessions(kiosk: Kiosk) -> None:
