@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -414,26 +413,40 @@ class AccountService:
 
     def _fleet_call(self, call: Callable[[Connection], T], commit: bool = True) -> T:
         """`call` in its own transaction (committed: the server's audit row is part of it)."""
-        from sqlalchemy.exc import SQLAlchemyError
+        return self._transaction(call, commit=commit, read_only=False)
+
+    def _transaction(self, call: Callable[[Connection], T], *, commit: bool, read_only: bool) -> T:
+        """`call` on one connection within the deadline, StoreUnavailable when the store
+        fails; a pooled connection that died with the server gets one retry on a fresh one."""
+        from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
         from kiosk.store.engine import deadline
 
         started = time.monotonic()
-        try:
-            with deadline(self.timeout_seconds), self.engine.connect() as connection:
-                try:
-                    result = call(connection)
-                except (CardNotActive, StoreUnavailable):
-                    # A refusal is the server's answer: its audit row (and the card's count
-                    # towards the ceiling) must stand, not roll back with the exception.
+        engine = self._reader if read_only else self.engine
+        for attempt in (1, 2):
+            try:
+                with deadline(self.timeout_seconds), engine.connect() as connection:
+                    try:
+                        result = call(connection)
+                    except (CardNotActive, StoreUnavailable):
+                        # A refusal is the server's answer: its audit row (and the card's
+                        # count towards the ceiling) must stand, not roll back with it.
+                        if commit:
+                            connection.commit()
+                        raise
                     if commit:
                         connection.commit()
-                    raise
-                if commit:
-                    connection.commit()
-                return result
-        except SQLAlchemyError as error:
-            raise _unavailable(error, time.monotonic() - started) from None
+                    return result  # leaving without a commit rolls a read back
+            except DBAPIError as error:
+                elapsed = time.monotonic() - started
+                retry = attempt == 1 and elapsed < self.timeout_seconds / 2
+                if error.connection_invalidated and retry:
+                    continue
+                raise _unavailable(error, elapsed) from None
+            except SQLAlchemyError as error:
+                raise _unavailable(error, time.monotonic() - started) from None
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _call(
         self,
@@ -461,31 +474,17 @@ class AccountService:
                 self.record_query(action, outcome, card_number, reachable)
 
     def _read(self, card_number: str, query: Callable[[Connection, Holder, datetime], T]) -> T:
-        from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-
         from kiosk.store import reads
-        from kiosk.store.engine import deadline
 
-        started = time.monotonic()
-        for attempt in (1, 2):
-            try:
-                with deadline(self.timeout_seconds), self._connection() as connection:
-                    now = self.clock()
-                    holder = reads.resolve(connection, card_number, now)
-                    proof = self._proofs.get(card_number)
-                    if proof is not None and proof != _normal_id(holder.citizen_id):
-                        raise CardNotActive(CardRefusal.MISMATCH)
-                    return query(connection, holder, now)
-            except DBAPIError as error:
-                # A pooled connection that died with the server: one retry on a fresh one.
-                elapsed = time.monotonic() - started
-                retry = attempt == 1 and elapsed < self.timeout_seconds / 2
-                if error.connection_invalidated and retry:
-                    continue
-                raise _unavailable(error, elapsed) from None
-            except SQLAlchemyError as error:
-                raise _unavailable(error, time.monotonic() - started) from None
-        raise AssertionError("unreachable")  # pragma: no cover
+        def call(connection: Connection) -> T:
+            now = self.clock()
+            holder = reads.resolve(connection, card_number, now)
+            proof = self._proofs.get(card_number)
+            if proof is not None and proof != _normal_id(holder.citizen_id):
+                raise CardNotActive(CardRefusal.MISMATCH)
+            return query(connection, holder, now)
+
+        return self._transaction(call, commit=False, read_only=True)
 
     def _fleet_read(
         self,
@@ -515,11 +514,6 @@ class AccountService:
         if code not in self._region_names:
             self._region_names[code] = reads.region_name(connection, code)
         return self._region_names[code]
-
-    @contextmanager
-    def _connection(self) -> Iterator[Connection]:
-        with self._reader.connect() as connection:
-            yield connection  # leaving rolls the read-only transaction back
 
 
 def _flagged(connection: Connection, holder: Holder, now: datetime) -> tuple[FlaggedCharge, ...]:

@@ -52,3 +52,21 @@ def test_a_kiosk_role_serves_a_whole_session_through_the_functions(
     assert {("card_status", "ok"), ("overview", "ok"), ("history_page", "ok")} <= actions
     assert ("print", "ok") in actions
     assert all(ref is None or len(ref) == 64 for _a, _o, ref in rows)
+
+
+def test_a_kiosk_role_serves_the_next_person_after_the_store_restarted(
+    make_fault_kiosk: FaultKioskMaker, fault_cluster: PostgresCluster, fault_pg_url: str
+) -> None:
+    admin = make_engine(fault_pg_url, 10.0)
+    try:
+        grant_kiosk_role(admin, ROLE)
+    finally:
+        admin.dispose()
+    kiosk = make_fault_kiosk(store_url=fault_pg_url.replace("postgres@", f"{ROLE}@", 1))
+    kiosk.at_overview(NEXT_PERSON, NEXT_PERSON_PIN)  # its one pooled connection now dies
+    kiosk.remove()
+    kiosk.wait_for(State.IDLE)
+    fault_cluster.stop()
+    fault_cluster.start()
+    kiosk.at_overview(NEXT_PERSON, NEXT_PERSON_PIN)  # one retry on a fresh connection
+    assert State.SERVICE_UNAVAILABLE not in kiosk.states_seen
