@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.backoff import doubling_delay
 from kiosk.config_file import UnreadableFile, decode_text, read_regular_file
 from printing.atomic_file import write_atomically
 
@@ -153,10 +154,9 @@ class LockoutPolicy:
 
     def delay_after(self, failures: int) -> float:
         """The lock once `failures` wrong PINs in a row are counted (0: none)."""
-        if failures < self.free_failures:
-            return 0.0
-        doublings = min(failures - self.free_failures, 32)  # bounded: 2**32 s is plenty
-        return min(self.max_delay_seconds, self.first_delay_seconds * float(2**doublings))
+        return doubling_delay(
+            failures, self.free_failures, self.first_delay_seconds, self.max_delay_seconds
+        )
 
 
 class DamagedLockFile(Exception):

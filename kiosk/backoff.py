@@ -33,10 +33,18 @@ class BackoffPolicy:
 
     def delay_after(self, failures: int) -> float:
         """The wait before the next card once `failures` recent failures are counted."""
-        if failures < self.free_failures:
-            return 0.0
-        doublings = min(failures - self.free_failures, 32)  # bounded: 2**32 s is plenty
-        return min(self.max_delay_seconds, self.first_delay_seconds * float(2**doublings))
+        return doubling_delay(
+            failures, self.free_failures, self.first_delay_seconds, self.max_delay_seconds
+        )
+
+
+def doubling_delay(failures: int, free: int, first: float, most: float) -> float:
+    """0 below `free` failures, then `first`, doubling per failure, at most `most` (also the
+    admin PIN pad's lock: kiosk.admin_pin.LockoutPolicy)."""
+    if failures < free:
+        return 0.0
+    doublings = min(failures - free, 32)  # bounded: 2**32 s is plenty
+    return min(most, first * float(2**doublings))
 
 
 class FailingCardBackoff:
