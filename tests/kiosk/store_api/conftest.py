@@ -119,3 +119,21 @@ def pgbouncer_url(api_pgbouncer: PgBouncer, owner: Engine) -> BouncerURL:
         return api_pgbouncer.url(role, password)
 
     return url
+
+
+def active_people(owner: Engine, count: int) -> list[tuple[str, str]]:
+    """(card number, citizen ID) of `count` active cards whose holders have ledger rows."""
+    from sqlalchemy import text
+
+    with owner.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT c.card_number, p.citizen_id FROM card c JOIN person p"
+                " ON p.id = c.person_id WHERE c.status = 'active' AND c.expires_on > :now"
+                " AND EXISTS (SELECT 1 FROM ledger_entry l WHERE l.person_id = p.id)"
+                " ORDER BY c.card_number LIMIT :n"
+            ),
+            {"now": NOW, "n": count},
+        ).all()
+    assert len(rows) == count
+    return [(str(number), str(citizen)) for number, citizen in rows]

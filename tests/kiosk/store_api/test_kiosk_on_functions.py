@@ -17,7 +17,7 @@ from kiosk.store.engine import make_engine
 from kiosk.store.errors import CardNotActive, CardRefusal
 from kiosk.store.roles import grant_kiosk_role
 from realparts.postgres import PostgresCluster
-from tests.kiosk.store_api.conftest import DATABASE, NOW
+from tests.kiosk.store_api.conftest import DATABASE, NOW, active_people
 
 pytestmark = pytest.mark.integration
 ROLE = "kiosk_functions_test"
@@ -25,19 +25,7 @@ ROLE = "kiosk_functions_test"
 
 @pytest.fixture
 def people(owner: Engine) -> list[tuple[str, str]]:
-    """(card number, citizen ID) of active cards whose holders have ledger rows."""
-    with owner.connect() as connection:
-        rows = connection.execute(
-            text(
-                "SELECT c.card_number, p.citizen_id FROM card c JOIN person p"
-                " ON p.id = c.person_id WHERE c.status = 'active' AND c.expires_on > :now"
-                " AND EXISTS (SELECT 1 FROM ledger_entry l WHERE l.person_id = p.id)"
-                " ORDER BY c.card_number LIMIT 5"
-            ),
-            {"now": NOW},
-        ).all()
-    assert len(rows) == 5
-    return [(str(number), str(citizen)) for number, citizen in rows]
+    return active_people(owner, 5)
 
 
 def service(url: str, folder: Path, key_dir: Path | None = None) -> AccountService:

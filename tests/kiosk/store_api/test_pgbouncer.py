@@ -23,7 +23,7 @@ from kiosk.store.engine import make_engine
 from kiosk.store.errors import StoreUnavailable
 from realparts.pgbouncer import PgBouncer
 from realparts.postgres import PostgresCluster
-from tests.kiosk.store_api.conftest import BOUNCER_TIMEOUT, DATABASE, NOW, BouncerURL
+from tests.kiosk.store_api.conftest import BOUNCER_TIMEOUT, DATABASE, NOW, BouncerURL, active_people
 from tests.kiosk.store_api.test_kiosk_on_functions import screens
 
 pytestmark = pytest.mark.integration
@@ -33,19 +33,7 @@ FLEET = 50  # kiosk roles at once in the fleet test
 
 @pytest.fixture
 def people(owner: Engine) -> list[tuple[str, str]]:
-    """(card number, citizen ID) of active cards whose holders have ledger rows."""
-    with owner.connect() as connection:
-        rows = connection.execute(
-            text(
-                "SELECT c.card_number, p.citizen_id FROM card c JOIN person p"
-                " ON p.id = c.person_id WHERE c.status = 'active' AND c.expires_on > :now"
-                " AND EXISTS (SELECT 1 FROM ledger_entry l WHERE l.person_id = p.id)"
-                " ORDER BY c.card_number LIMIT :n"
-            ),
-            {"now": NOW, "n": FLEET},
-        ).all()
-    assert len(rows) == FLEET
-    return [(str(number), str(citizen)) for number, citizen in rows]
+    return active_people(owner, FLEET)
 
 
 def service(url: str, folder: Path, kiosk_id: str, name: str, timeout: float) -> AccountService:
