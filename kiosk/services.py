@@ -97,6 +97,13 @@ class AccountService:
         self._region_names: dict[str, str] = {}
         # What the chip proved for the card in the reader: card number -> citizen ID.
         self._proofs: dict[str, str] = {}
+        # One function call is one statement and its own transaction: autocommit spares
+        # the BEGIN and COMMIT round trips (the server commits its audit row at the end).
+        self._api = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if engine.dialect.name == "postgresql"
+            else engine
+        )
         # A kiosk role on the fleet store calls kiosk_api functions, never tables; decided
         # on the first call that reaches the store.
         self._fleet: bool | None = None if engine.dialect.name == "postgresql" else False
@@ -412,10 +419,13 @@ class AccountService:
         return self._fleet
 
     def _fleet_call(self, call: Callable[[Connection], T], commit: bool = True) -> T:
-        """`call` in its own transaction (committed: the server's audit row is part of it)."""
-        return self._transaction(call, commit=commit, read_only=False)
+        """`call` as one autocommitted function call (the server's audit row is part of it:
+        a refusal's row stands with it)."""
+        return self._transaction(call, commit=commit, engine=self._api)
 
-    def _transaction(self, call: Callable[[Connection], T], *, commit: bool, read_only: bool) -> T:
+    def _transaction(
+        self, call: Callable[[Connection], T], *, commit: bool, engine: Engine | None = None
+    ) -> T:
         """`call` on one connection within the deadline, StoreUnavailable when the store
         fails; a pooled connection that died with the server gets one retry on a fresh one."""
         from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -423,7 +433,7 @@ class AccountService:
         from kiosk.store.engine import deadline
 
         started = time.monotonic()
-        engine = self._reader if read_only else self.engine
+        engine = engine or self.engine
         for attempt in (1, 2):
             try:
                 with deadline(self.timeout_seconds), engine.connect() as connection:
@@ -477,6 +487,11 @@ class AccountService:
         from kiosk.store import reads
 
         def call(connection: Connection) -> T:
+            if connection.dialect.name == "sqlite":
+                from kiosk.store.compiled import CompiledReads
+
+                # The driver directly: SQLAlchemy costs more than SQLite for these reads.
+                connection = cast("Connection", CompiledReads(connection))
             now = self.clock()
             holder = reads.resolve(connection, card_number, now)
             proof = self._proofs.get(card_number)
@@ -484,7 +499,7 @@ class AccountService:
                 raise CardNotActive(CardRefusal.MISMATCH)
             return query(connection, holder, now)
 
-        return self._transaction(call, commit=False, read_only=True)
+        return self._transaction(call, commit=False, engine=self._reader)
 
     def _fleet_read(
         self,

@@ -11,7 +11,7 @@ asks `execute(queries.X, params)` and gets the rows the server ran X with for th
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -21,6 +21,7 @@ from sqlalchemy.sql.expression import Executable
 
 from kiosk.store import queries
 from kiosk.store.errors import CardNotActive, CardRefusal, StoreUnavailable
+from kiosk.store.rows import Result, Row, row_type
 
 # The statement each bundle key stands for (queries.py's names, lower case).
 _STATEMENTS: dict[str, list[Any]] = {
@@ -46,47 +47,6 @@ _REFUSALS = {
     "expired": CardRefusal.EXPIRED,
     "mismatch": CardRefusal.MISMATCH,
 }
-
-
-class Row:
-    """One row, read by attribute (as SQLAlchemy rows are) and by position."""
-
-    __slots__ = ("_names", "_values")
-
-    def __init__(self, names: Sequence[str], values: Sequence[Any]) -> None:
-        self._names = tuple(names)
-        self._values = tuple(values)
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self._values[self._names.index(name)]
-        except ValueError:
-            raise AttributeError(name) from None
-
-    def __getitem__(self, index: int) -> Any:
-        return self._values[index]
-
-
-class Result:
-    def __init__(self, rows: list[Row]) -> None:
-        self._rows = rows
-
-    def __iter__(self) -> Iterator[Row]:
-        return iter(self._rows)
-
-    def first(self) -> Row | None:
-        return self._rows[0] if self._rows else None
-
-    def scalar(self) -> Any:
-        return self._rows[0][0] if self._rows else None
-
-    def scalar_one(self) -> Any:
-        if len(self._rows) != 1:
-            raise StoreUnavailable(f"the store answered {len(self._rows)} rows where one belongs")
-        return self._rows[0][0]
-
-    def scalar_one_or_none(self) -> Any:
-        return self.scalar()
 
 
 class Bundle:
@@ -115,19 +75,39 @@ def parse(text: str | bytes | Mapping[str, Any]) -> Bundle:
     return Bundle(document)
 
 
+Converter = Callable[[Any], Any]
+# Per statement: its column names and how each JSON value becomes the column's Python type.
+_SHAPES: dict[int, tuple[tuple[str, ...], tuple[Converter | None, ...], Any]] = {}
+
+
+def _shape(statement: Any) -> tuple[tuple[str, ...], tuple[Converter | None, ...], Any]:
+    found = _SHAPES.get(id(statement))
+    if found is None:
+        columns = list(statement.selected_columns)
+        names = tuple(c.key for c in columns)
+        found = (names, tuple(_converter(c.type) for c in columns), row_type(names))
+        _SHAPES[id(statement)] = found  # statements are module constants (queries.py)
+    return found
+
+
 def _row(statement: Any, item: Mapping[str, Any]) -> Row:
-    columns = list(statement.selected_columns)
-    names = [column.key for column in columns]
-    return Row(names, [_value(column.type, item.get(column.key)) for column in columns])
+    names, converters, make = _shape(statement)
+    values = []
+    for name, convert in zip(names, converters, strict=True):
+        value = item.get(name)
+        values.append(value if value is None or convert is None else convert(value))
+    return make._make(values)  # type: ignore[no-any-return]
 
 
-def _value(kind: Any, value: Any) -> Any:
-    if value is None:
-        return None
+def _decimal(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _converter(kind: Any) -> Converter | None:
     if isinstance(kind, DateTime):
-        return datetime.fromisoformat(str(value))
+        return lambda value: datetime.fromisoformat(str(value))
     if isinstance(kind, Date):
-        return date.fromisoformat(str(value)[:10])
-    if isinstance(kind, Numeric) and not isinstance(value, Decimal):
-        return Decimal(str(value))
-    return value
+        return lambda value: date.fromisoformat(str(value)[:10])
+    if isinstance(kind, Numeric):
+        return _decimal
+    return None

@@ -83,14 +83,18 @@ def screen(
     arguments: Mapping[str, Any],
 ) -> Bundle:
     """One screen's rows in one round trip; refusals raise as `bundle.parse` says."""
-    names = SCREENS[name]
+    values = {"card": card_number, "citizen": citizen_id}
+    values |= {parameter: arguments[parameter] for parameter in SCREENS[name]}
+    return parse(connection.execute(text(screen_sql(name)), values).scalar_one())
+
+
+def screen_sql(name: str) -> str:
+    """The one statement of screen `name`, its parameters :card, :citizen and SCREENS'."""
     placeholders = ["CAST(:card AS text)", "CAST(:citizen AS text)"]
-    for parameter in names:
+    for parameter in SCREENS[name]:
         cast = _CONTRIBUTIONS_SINCE if (name, parameter) == ("contributions", "since") else None
         placeholders.append(f"CAST(:{parameter} AS {cast or _CASTS[parameter]})")
-    statement = text(f"SELECT kiosk_api.{name}({', '.join(placeholders)})::text")
-    values = {"card": card_number, "citizen": citizen_id, **{p: arguments[p] for p in names}}
-    return parse(connection.execute(statement, values).scalar_one())
+    return f"SELECT kiosk_api.{name}({', '.join(placeholders)})::text"
 
 
 def record(

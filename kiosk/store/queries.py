@@ -6,7 +6,7 @@ entry_no) or another primary key: see the EXPLAIN plans in docs/benchmarks.md.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, bindparam, func, literal, select, union_all
+from sqlalchemy import Select, and_, bindparam, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from kiosk.store import models
@@ -43,7 +43,7 @@ RESOLVE = (
         select(func.max(_other_card.c.status_changed_at))
         .where(
             _other_card.c.person_id == card.c.person_id,
-            _other_card.c.status.in_(("lost", "replaced")),
+            or_(_other_card.c.status == "lost", _other_card.c.status == "replaced"),
         )
         .scalar_subquery()
         .label("last_lost_at"),
@@ -147,7 +147,8 @@ def _history(kind: bool, since: bool) -> Select[tuple[object, ...]]:
 HISTORY = {(k, s): _history(k, s) for k in (False, True) for s in (False, True)}
 
 HISTORY_COUNT = {
-    (k, s): select(func.count())
+    # Labelled as the fleet functions key it (an unlabelled count has no key to read by).
+    (k, s): select(func.count().label("count_1"))
     .select_from(ledger)
     .where(
         ledger.c.person_id == bindparam("person_id"),

@@ -251,6 +251,22 @@ def history(
     kind: LedgerKind | None = None,
     since: datetime | None = None,
 ) -> HistoryPage:
+    if page == 1 and kind is None and (since is None or since <= now - LOOKBACK):
+        # The first page usually lies within the look-back the flags need anyway (a
+        # person's year is about 20 rows): one ledger read serves both.
+        recent = recent_entries(connection, holder.person_id, now)
+        if len(recent) >= page_size:
+            params: dict[str, Any] = {"person_id": holder.person_id}
+            if since is not None:
+                params["since"] = since
+            total = connection.execute(
+                queries.HISTORY_COUNT[(False, since is not None)], params
+            ).scalar_one()
+            newest = recent[: -page_size - 1 : -1]
+            found = analyse(recent, holder, filings(connection, holder.person_id, now.date()))
+            return HistoryPage(
+                tuple(to_entry(r, found) for r in newest), page, page_size, int(total)
+            )
     rows, total = history_rows(
         connection, holder.person_id, page=page, page_size=page_size, kind=kind, since=since
     )

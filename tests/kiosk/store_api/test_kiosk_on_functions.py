@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,11 @@ def screens(accounts: AccountService, card: str) -> dict[str, object]:
         "summary": accounts.summary(card, "320100"),
         "history": accounts.history(card, page=1, page_size=5),
         "history_2": accounts.history(card, page=2, page_size=3, kind=LedgerKind.OUTPATIENT),
+        # A first page drawn from the look-back's rows, one past the end (its total is
+        # counted), and one filtered down to nothing.
+        "history_20": accounts.history(card, page=1, page_size=20),
+        "history_past_end": accounts.history(card, page=400, page_size=20),
+        "history_none": accounts.history(card, since=NOW + timedelta(days=1)),
         "contributions": accounts.contributions(card),
         "annual": accounts.annual_statement(card),
         "flagged": accounts.flagged_charges(card),
