@@ -452,6 +452,38 @@ def test_a_screen_serves_only_a_card_whose_opening_is_committed(
     assert suspicious["kapi_rollback"] == 2  # the two committed 'unopened' refusals
 
 
+def test_an_opened_card_is_checked_again_on_every_screen(
+    kiosk_as: KioskFactory, admin: psycopg.Connection[Any], owner: Engine
+) -> None:
+    """Screens of an opened card skip the ceiling's work (migration 0005), not the card's."""
+    kiosk = kiosk_as("kapi_opened")
+    card, citizen = people(admin)[-4]
+    assert citizen != CITIZEN
+    assert call(kiosk, "card_status", card) == "active"
+    assert "filings" in call(kiosk, "filings", card, citizen)
+    assert last_audit(admin, "kapi_opened")[:2] == ("filings", "ok")
+    assert call(kiosk, "filings", card, CITIZEN) == {"refused": "mismatch"}
+    assert last_audit(admin, "kapi_opened")[:2] == ("filings", "refused_mismatch")
+    with owner.begin() as connection:
+        connection.execute(
+            text("UPDATE card SET status = 'lost' WHERE card_number = :c"), {"c": card}
+        )
+    try:
+        assert call(kiosk, "filings", card, citizen) == {"refused": "lost"}
+        assert last_audit(admin, "kapi_opened")[:2] == ("filings", "refused_lost")
+    finally:
+        with owner.begin() as connection:
+            connection.execute(
+                text("UPDATE card SET status = 'active' WHERE card_number = :c"), {"c": card}
+            )
+    # An opening older than the hour opens nothing any more.
+    admin.execute(
+        "UPDATE kiosk_api.card_seen SET opened_at = opened_at - interval '61 minutes'"
+        " WHERE kiosk_role = 'kapi_opened'"
+    )
+    assert call(kiosk, "filings", card, citizen) == {"refused": "unopened"}
+
+
 def test_the_functions_refuse_a_snapshot_older_than_the_call(
     kiosk_as: KioskFactory,
 ) -> None:
@@ -710,6 +742,7 @@ def test_every_function_is_owned_by_sscard_api_with_its_settings_pinned(
         "card_ref",
         "card_ref_of",
         "gate",
+        "gate_counted",  # 0004's gate; 0005's gate serves opened cards before it
         "suspicious_kiosks",
     }
     for name, definer, config, owner_name, kiosk_may, public_may in rows:
