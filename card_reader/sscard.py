@@ -6,6 +6,8 @@ Each APDU costs 5-40 ms on a real reader, so the read is split by what the perso
 keep EF06 behind the PIN (6982 until a good VERIFY): `read_holder()` then raises
 PinRequiredError and succeeds after `verify_pin()`. Sex and birth date come from the citizen
 ID (GB 11643 encodes both), what was read is kept, and no file is selected twice in a row.
+`change_pin()` sends CHANGE PIN (`80 5E 01 00`, old || FF || new) and answers as
+`verify_pin()` does.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import logging
 
 from card_reader.apdu import (
+    INS_CHANGE_PIN,
     SW_APPLICATION_BLOCKED,
     SW_CLA_NOT_SUPPORTED,
     SW_DATA_NOT_FOUND,
@@ -90,14 +93,51 @@ _NOT_THERE = {SW_FILE_NOT_FOUND, SW_WRONG_P1P2, SW_INS_NOT_SUPPORTED, SW_CLA_NOT
 _ABSENT = {SW_RECORD_NOT_FOUND, SW_DATA_NOT_FOUND}
 
 
+PIN_DIGITS = b"0123456789"
+SHORTEST_PIN, LONGEST_PIN = 4, 12
+CHANGE_PIN_SEPARATOR = 0xFF  # between the old and the new PIN in CHANGE PIN's data
+
+
 def pack_pin(pin: bytearray | str) -> bytearray:
-    """'888888' -> 88 88 88; an odd number of digits is padded with F."""
-    digits = pin.decode("ascii") if isinstance(pin, bytearray) else pin
-    if not (digits.isdigit() and 4 <= len(digits) <= 12):
+    """'888888' -> 88 88 88; an odd number of digits is padded with F. ValueError unless the
+    PIN is 4 to 12 ASCII digits.
+
+    A bytearray is packed nibble by nibble: no str or bytes copy of it (which could not be
+    zeroed) is made."""
+    digits = pin if isinstance(pin, bytearray) else pin.encode("ascii", "replace")
+    if not SHORTEST_PIN <= len(digits) <= LONGEST_PIN or any(d not in PIN_DIGITS for d in digits):
         raise ValueError("a PIN is 4 to 12 digits")
+    packed = bytearray((len(digits) + 1) // 2)
+    for position, digit in enumerate(digits):
+        nibble = digit - PIN_DIGITS[0]
+        packed[position // 2] |= nibble if position % 2 else nibble << 4
     if len(digits) % 2:
-        digits += "F"
-    return bytearray.fromhex(digits)
+        packed[-1] |= 0x0F
+    return packed
+
+
+def pin_change_data(old: bytearray | str, new: bytearray | str) -> bytearray:
+    """CHANGE PIN's data field: old || FF || new, each packed as VERIFY packs a PIN
+    (ValueError as pack_pin). The packed halves are zeroed here; the caller zeroes the result."""
+    halves: list[bytearray] = []
+    try:
+        halves.append(pack_pin(old))
+        halves.append(pack_pin(new))
+        packed_old, packed_new = halves
+        # Filled in place: concatenation would leave unzeroed temporaries behind.
+        data = bytearray(len(packed_old) + 1 + len(packed_new))
+        data[: len(packed_old)] = packed_old
+        data[len(packed_old)] = CHANGE_PIN_SEPARATOR
+        data[len(packed_old) + 1 :] = packed_new
+        return data
+    finally:
+        for half in halves:
+            zero(half)
+
+
+def zero(buffer: bytearray) -> None:
+    """Overwrite `buffer` in place (same length: no reallocation leaves a copy behind)."""
+    buffer[:] = bytes(len(buffer))
 
 
 class SSCard:
@@ -152,21 +192,46 @@ class SSCard:
         return None
 
     def verify_pin(self, pin: bytearray | str) -> PinResult:
-        """VERIFY the PIN. A bytearray PIN is zeroed once the APDU is built."""
+        """VERIFY the PIN. A bytearray PIN is zeroed once the APDU is built (or refused)."""
         self.select_application()
-        packed = pack_pin(pin)
+        packed = bytearray()
         try:
+            packed = pack_pin(pin)
             command = Command(0x00, 0x20, 0x00, 0x00, bytes(packed))
         finally:
-            packed[:] = b"\x00" * len(packed)
+            zero(packed)
             if isinstance(pin, bytearray):
-                pin[:] = b"\x00" * len(pin)
+                zero(pin)
         result = self._pin_result(self.channel.send(command).sw)
         self.pin_verified = result.ok
         return result
 
+    def change_pin(self, old: bytearray | str, new: bytearray | str) -> PinResult:
+        """CHANGE PIN to `new`, proving `old`: the result as verify_pin's (a wrong old PIN
+        spends one of the same tries). Both PINs are checked before any APDU goes out
+        (ValueError, as pack_pin); bytearray PINs, and every buffer built from them, are
+        zeroed once the APDU is built. Nothing keeps or logs either PIN."""
+        command = self._change_pin_command(old, new)
+        self.select_application()
+        # A case-3 command: no data wanted, and 61xx already says it was done.
+        result = self._pin_result(self.channel.send(command, want_data=False).sw, "CHANGE PIN")
+        self.pin_verified = result.ok  # a right old PIN leaves the card verified
+        return result
+
     @staticmethod
-    def _pin_result(sw: int) -> PinResult:
+    def _change_pin_command(old: bytearray | str, new: bytearray | str) -> Command:
+        data = bytearray()
+        try:
+            data = pin_change_data(old, new)
+            return Command(0x80, INS_CHANGE_PIN, 0x01, 0x00, bytes(data))
+        finally:
+            zero(data)
+            for pin in (old, new):
+                if isinstance(pin, bytearray):
+                    zero(pin)
+
+    @staticmethod
+    def _pin_result(sw: int, command: str = "VERIFY") -> PinResult:
         if sw == SW_OK:
             return PinResult(PinStatus.OK)
         if sw >> 4 == 0x63C:
@@ -174,7 +239,7 @@ class SSCard:
             return PinResult(PinStatus.BLOCKED if tries == 0 else PinStatus.WRONG, tries)
         if sw == SW_PIN_BLOCKED:
             return PinResult(PinStatus.BLOCKED, 0)
-        raise CardCommunicationError(f"VERIFY: {sw:04X} ({describe_status(sw)})")
+        raise CardCommunicationError(f"{command}: {sw:04X} ({describe_status(sw)})")
 
     # -- the records ----------------------------------------------------------------
 
@@ -292,4 +357,4 @@ class SSCard:
 
 # The PIN and probe results live in card_reader.identity (plain values the session may use);
 # they are part of this module's interface too.
-__all__ = ["CardProbe", "PinResult", "PinStatus", "SSCard", "pack_pin"]
+__all__ = ["CardProbe", "PinResult", "PinStatus", "SSCard", "pack_pin", "pin_change_data"]

@@ -13,8 +13,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from card_reader.simulator.encoding import build_atr, tlv, unpacked_pin
-from card_reader.simulator.pin import SW_OK, PinCounter
+from card_reader.simulator.encoding import build_atr, tlv
+from card_reader.simulator.pin import (
+    SW_OK,
+    PinCounter,
+    change_data_length_ok,
+    split_change_data,
+)
 
 OK = SW_OK.to_bytes(2, "big")
 # 3B 6D 00 00 + 13 historical bytes, as the typical 2.00 card (T=0 only, so no TCK).
@@ -213,7 +218,9 @@ class SimulatedCard:
             return sw(0x6E00)
         handler = self._dispatch.get((apdu[0], apdu[1]))
         if handler is None:
-            return sw(0x6D00)
+            # An instruction this card has, but under the other class, is a class error.
+            known = any(ins == apdu[1] for _, ins in self._dispatch)
+            return sw(0x6E00 if known else 0x6D00)
         command = parse_command(apdu)
         if command is None:
             return sw(0x6700)
@@ -332,19 +339,23 @@ class SimulatedCard:
         return sw(result)
 
     def _change_pin(self, command: Command) -> bytes:
-        if command.p1 == 0x00 and command.p2 == 0x00:
+        """CHANGE PIN `80 5E 01 00 Lc old || FF || new`, both packed BCD (card-profile.md).
+
+        A malformed command spends no try: 6700 when no old || FF || new can be that long,
+        6A80 (ISO 7816-4: incorrect data field) when its content is not two PINs. A wrong old
+        PIN counts down like VERIFY; a right one leaves the card verified, as VERIFY does."""
+        if (command.p1, command.p2) == (0x00, 0x00):
             return sw(0x6982)  # PIN reload: needs the issuer's MAC, never given here
-        if command.p1 != 0x01 or command.p2 != 0x00:
+        if (command.p1, command.p2) != (0x01, 0x00):
             return sw(0x6A86)
         if self.files is None or not self._session.app_selected:
-            return sw(0x6985)
-        if self._pin.blocked:
-            return sw(0x6983)
-        separator = command.data.find(b"\xff")
-        new_pin = unpacked_pin(command.data[separator + 1 :]) if separator > 0 else None
-        if new_pin is None:
-            return sw(0x6A80)  # no old || FF || new in the data field
-        result = self._pin.change(command.data[:separator], new_pin)
+            return sw(0x6985)  # the PIN belongs to the application: select it first
+        if not change_data_length_ok(command.data):
+            return sw(0x6700)
+        pins = split_change_data(command.data)
+        if pins is None:
+            return sw(0x6A80)
+        result = self._pin.change(*pins)
         self._session.verified = result == SW_OK
         return sw(result)
 

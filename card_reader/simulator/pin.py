@@ -2,10 +2,39 @@
 
 from __future__ import annotations
 
-from card_reader.simulator.encoding import packed_pin
+from card_reader.simulator.encoding import packed_pin, unpacked_pin
 
 SW_OK = 0x9000
 SW_BLOCKED = 0x6983
+
+# A PIN is 4 to 12 digits (card-profile.md, VERIFY): 2 to 6 packed-BCD bytes.
+SHORTEST_PIN, LONGEST_PIN = 4, 12
+SHORTEST_PACKED, LONGEST_PACKED = SHORTEST_PIN // 2, LONGEST_PIN // 2
+# CHANGE PIN data: old || FF || new.
+CHANGE_SEPARATOR = 0xFF
+SHORTEST_CHANGE_DATA = 2 * SHORTEST_PACKED + 1
+LONGEST_CHANGE_DATA = 2 * LONGEST_PACKED + 1
+
+
+def change_data_length_ok(data: bytes) -> bool:
+    """Whether `data` is as long as some old || FF || new can be (else 6700)."""
+    return SHORTEST_CHANGE_DATA <= len(data) <= LONGEST_CHANGE_DATA
+
+
+def split_change_data(data: bytes) -> tuple[bytes, str] | None:
+    """(the old PIN as sent, the new PIN's digits) of `old || FF || new`, or None when the
+    separator is missing or either side is not a packed-BCD PIN of 4 to 12 digits (6A80).
+
+    The first FF is the separator: no valid packed PIN holds an FF byte (only its last
+    nibble may be the F pad), so a second FF makes the new PIN invalid."""
+    separator = data.find(bytes([CHANGE_SEPARATOR]))
+    if separator < 0:
+        return None
+    old, new = data[:separator], data[separator + 1 :]
+    new_digits = unpacked_pin(new, SHORTEST_PIN, LONGEST_PIN)
+    if unpacked_pin(old, SHORTEST_PIN, LONGEST_PIN) is None or new_digits is None:
+        return None
+    return old, new_digits
 
 
 class PinCounter:
@@ -41,7 +70,8 @@ class PinCounter:
         return 0x63C0 | self.tries_left
 
     def change(self, old: bytes, new_pin: str) -> int:
-        """CHANGE PIN: the old PIN counts down like VERIFY; on success the new one is stored."""
+        """CHANGE PIN: the old PIN counts down like VERIFY; on success the new one is stored
+        (in this object, so it outlives resets and re-insertions) and the counter is full."""
         result = self.present(old)
         if result == SW_OK:
             self._reference, self.pin = packed_pin(new_pin), new_pin
