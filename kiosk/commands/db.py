@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 HELP = "account store: upgrade the schema, demo or seeded data, the kiosks' database role"
 
@@ -51,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     url = config.store_url()
     try:
         if args.db_command == "upgrade":
-            return _upgrade(url, config.store.timeout_seconds)
+            return _upgrade(url, config.store.timeout_seconds, config.data_dir)
         if args.db_command == "status":
             return _status(url, config.store.timeout_seconds)
         if args.db_command == "grant-kiosk-role":
@@ -67,13 +68,21 @@ def run(args: argparse.Namespace) -> int:
         return 1
 
 
-def _upgrade(url: str, timeout: float) -> int:
+def _upgrade(url: str, timeout: float, data_dir: Path) -> int:
+    from kiosk import pseudonym_key
     from kiosk.store.engine import make_engine
+    from kiosk.store.legacy_pseudonyms import rekey_embedded
     from kiosk.store.migrate import current_revision, upgrade
 
     engine = make_engine(url, timeout, create=True)
     upgrade(engine)
     print(f"store schema at revision {current_revision(engine)}")
+    if engine.dialect.name == "sqlite":
+        # The embedded store's old audit pseudonyms, under this installation's key.
+        key = pseudonym_key.load_or_create(data_dir).key
+        changed = rekey_embedded(engine, key)
+        if changed:
+            print(f"re-keyed the card pseudonyms of {changed:,} old audit row(s)")
     return 0
 
 
