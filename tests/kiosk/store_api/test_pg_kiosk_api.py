@@ -749,6 +749,7 @@ def test_every_function_is_owned_by_sscard_api_with_its_settings_pinned(
         assert owner_name == "sscard_api", name
         assert "search_path=kiosk_api, public, pg_temp" in config, name
         assert any(c.startswith("TimeZone=") for c in config), name
+        assert "jit=off" in config, name  # migration 0005: no LLVM compile in a 1 ms call
         assert not public_may, name
         assert kiosk_may is (name in for_kiosks), name
         assert definer is (name in for_kiosks | {"card_ref"}), name

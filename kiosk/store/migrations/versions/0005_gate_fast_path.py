@@ -1,4 +1,5 @@
-"""The kiosk_api gate serves a card this kiosk already opened without the ceiling's work.
+"""The kiosk_api gate serves a card this kiosk already opened without the ceiling's work;
+no kiosk_api function is JIT-compiled.
 
 Revision ID: 0005
 Revises: 0004
@@ -18,12 +19,18 @@ unchanged. The pseudonym is computed once and handed on, not again by card_ref_o
 What a screen no longer does: move the card's last_at, so a card counts towards the
 ceiling for the hour after its card_status rather than after its last screen. Sessions last
 minutes, and every card a kiosk adds goes through card_status and is counted there.
+JIT off in every kiosk_api function (`SET jit = off`). PostgreSQL 15 compiles a statement
+with LLVM once its estimated cost passes jit_above_cost (100,000), which takes tens to
+hundreds of milliseconds; a screen runs in about one. Whether a generic plan of a screen's
+statement passes the threshold depends on the statistics of the day, so no call may risk it.
+
 PostgreSQL only; SQLite gets nothing.
 """
 
 from __future__ import annotations
 
 from alembic import op
+from sqlalchemy import Connection
 
 revision = '0005'
 down_revision = '0004'
@@ -53,6 +60,17 @@ def upgrade() -> None:
         f"REVOKE ALL ON FUNCTION {SCHEMA}.{_SIGNATURE} FROM PUBLIC",
     ):
         bind.exec_driver_sql(statement)
+    for function in _functions(bind):
+        bind.exec_driver_sql(f"ALTER FUNCTION {function} SET jit = off")
+
+
+def _functions(bind: Connection) -> list[str]:
+    return [
+        str(row[0])
+        for row in bind.exec_driver_sql(
+            f"SELECT oid::regprocedure::text FROM pg_proc WHERE pronamespace = '{SCHEMA}'::regnamespace"
+        )
+    ]
 
 
 def downgrade() -> None:
@@ -61,6 +79,8 @@ def downgrade() -> None:
         return
     bind.exec_driver_sql(f"DROP FUNCTION {SCHEMA}.{_SIGNATURE}")
     bind.exec_driver_sql(f"ALTER FUNCTION {SCHEMA}.{_COUNTED} RENAME TO gate")
+    for function in _functions(bind):
+        bind.exec_driver_sql(f"ALTER FUNCTION {function} RESET jit")
 
 
 def _gate(crypto: str, settings: str) -> str:
