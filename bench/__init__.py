@@ -51,6 +51,12 @@ def _soak() -> Section:
     return soak.run
 
 
+def _fleet() -> Section:
+    from bench import fleet
+
+    return fleet.run
+
+
 def _faults() -> Section:
     from bench import faults
 
@@ -61,6 +67,7 @@ SECTIONS: dict[str, Callable[[], Section]] = {
     "startup": _startup,
     "card_read": _card_read,
     "store": _store,
+    "fleet": _fleet,
     "session": _session,
     "receipt": _receipt,
     "soak": _soak,

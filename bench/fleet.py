@@ -1,0 +1,336 @@
+"""fleet section: 10, 100 and 1,000 kiosks through PgBouncer against one PostgreSQL.
+
+The store section's cached 1,000,000-person PostgreSQL (fsync on), PgBouncer in transaction
+mode before it (realparts/pgbouncer.py, `max_db_connections` = BACKENDS), and kiosk roles
+`fleet_kiosk_0001`... logging in with SCRAM. For each fleet size the kiosks connect (each
+one client connection, held by LOAD_PROCESSES processes: bench/fleet_kiosks.py) and then
+sessions arrive at each rate of RATES for STEP_SECONDS. Reported per step: sessions per
+second completed, people turned away for want of a free kiosk, failed sessions, p50/p99
+of every screen's call as the kiosk waits for it, the backends PostgreSQL ran, and the CPU
+the load processes and the whole machine used (the load shares the two cores). The knee
+of a fleet size is the highest rate whose sessions all completed with every screen's p99
+under the goal.
+
+Bench kiosks serve more people an hour than a clinic's: their roles get a ceiling of
+CARDS_PER_HOUR (kiosk_api.kiosk_limit), well above the 60 a real kiosk keeps.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import queue
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from bench.fleet_kiosks import SESSION, Plan, StepResult, process_main
+from bench.stats import summarise
+from bench.store import SEED, seeded_postgres
+from kiosk.config import KioskConfig
+from kiosk.store.engine import make_engine
+from kiosk.store.roles import grant_kiosk_role
+from realparts.pgbouncer import PgBouncer
+from realparts.postgres import PostgresCluster
+
+
+@dataclass(frozen=True)
+class Scale:
+    kiosks: tuple[int, ...]
+    rates: tuple[float, ...]  # sessions a second, offered in turn
+    step_seconds: float
+    persons: int
+
+
+FULL = Scale((10, 100, 1000), (5.0, 10.0, 20.0, 40.0, 80.0), 10.0, 1_000_000)
+QUICK = Scale((4, 12), (2.0, 4.0), 3.0, 20_000)
+DRAIN_SECONDS = 4.0  # after a step, for the sessions it started to finish
+THINK_SECONDS = 0.25  # between a session's screens, on average
+LOAD_PROCESSES = 2
+ANSWER_SECONDS = 180.0  # a load process's answer after the last step: its logout included
+BACKENDS = 50
+CARDS_PER_HOUR = 100_000
+PEOPLE = 20_000
+GOAL: dict[str, float] = {"kiosks": 1000, "sessions_per_second": 20.0, "p99_ms": 20.0}
+ROLE_PREFIX = "fleet_kiosk_"
+
+
+def _roles(cluster: PostgresCluster, count: int) -> tuple[list[str], str]:
+    """`count` kiosk roles with one password, made once per cached cluster (SCRAM
+    verifiers cost a few ms each) and listed in fleet-roles.json beside it."""
+    marker = cluster.base / "fleet-roles.json"
+    roles = [f"{ROLE_PREFIX}{n:04d}" for n in range(1, count + 1)]
+    if marker.exists():
+        known = json.loads(marker.read_text())
+        if known.get("count", 0) >= count:
+            return roles, str(known["password"])
+    password = secrets.token_urlsafe(18)
+    admin = make_engine(cluster.url("postgres"), 60.0)
+    try:
+        for role in roles:
+            grant_kiosk_role(admin, role, password)
+        with admin.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO kiosk_api.kiosk_limit (kiosk_role, cards_per_hour)"
+                    " SELECT :prefix || lpad(n::text, 4, '0'), :limit"
+                    " FROM generate_series(1, :count) n ON CONFLICT (kiosk_role)"
+                    " DO UPDATE SET cards_per_hour = excluded.cards_per_hour"
+                ),
+                {"prefix": ROLE_PREFIX, "limit": CARDS_PER_HOUR, "count": count},
+            )
+    finally:
+        admin.dispose()
+    marker.write_text(json.dumps({"count": count, "password": password}))
+    marker.chmod(0o600)
+    return roles, password
+
+
+def _people(cluster: PostgresCluster, now: datetime) -> tuple[tuple[str, str], ...]:
+    import psycopg
+
+    with psycopg.connect(host=str(cluster.base), user="postgres", dbname="postgres") as c:
+        rows = c.execute(
+            "SELECT c.card_number, p.citizen_id FROM card c JOIN person p ON p.id = c.person_id"
+            " WHERE c.status = 'active' AND c.card_number LIKE 'S%%' AND c.expires_on >= %s"
+            " ORDER BY md5(c.card_number || %s) LIMIT %s",
+            (now.date(), str(SEED), PEOPLE),
+        ).fetchall()
+    return tuple((str(card), str(citizen)) for card, citizen in rows)
+
+
+class _Machine:
+    """The machine's busy CPU share and PostgreSQL's client backends, sampled each second."""
+
+    def __init__(self, cluster: PostgresCluster) -> None:
+        import psycopg
+
+        self._db = psycopg.connect(
+            host=str(cluster.base), user="postgres", dbname="postgres", autocommit=True
+        )
+        self.samples: list[tuple[float, float, int]] = []  # (time, busy jiffies share, backends)
+        self.private_kb: list[tuple[float, int]] = []
+        self._last = self._jiffies()
+
+    @staticmethod
+    def _jiffies() -> tuple[int, int]:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        idle = fields[3] + fields[4]
+        return sum(fields) - idle, sum(fields)
+
+    def sample(self) -> None:
+        busy, total = self._jiffies()
+        share = (busy - self._last[0]) / max(1, total - self._last[1])
+        self._last = (busy, total)
+        backends = self._db.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE backend_type = 'client backend' AND usename LIKE %s",
+            (f"{ROLE_PREFIX}%",),
+        ).fetchone()
+        self.samples.append((time.time(), share, int(backends[0]) if backends else 0))
+
+    def memory(self) -> None:
+        """PostgreSQL's memory now: reading 1,000 backends' smaps_rollup costs a core for a
+        while (and holds each backend's memory map), so once a phase, after its steps."""
+        self.private_kb.append((time.time(), _postgres_anon_kb()))
+
+    def during(self, begins: float, ends: float) -> dict[str, Any]:
+        inside = [s for s in self.samples if begins < s[0] <= ends]
+        if not inside:
+            return {}
+        return {
+            "machine_cpu_busy_pct": round(100 * sum(s[1] for s in inside) / len(inside), 1),
+            "backends_max": max(s[2] for s in inside),
+        }
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _postgres_anon_kb() -> int:
+    """The anonymous memory of every postgres process (Pss_Anon of smaps_rollup, pages a
+    fork shares counted in proportion): what the backends cost beyond shared_buffers, which
+    is shared memory and counted once, in its setting."""
+    total = 0
+    for status in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if status.read_text().strip() != "postgres":
+                continue
+            rollup = (status.parent / "smaps_rollup").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        for line in rollup.splitlines():
+            if line.startswith("Pss_Anon:"):
+                total += int(line.split()[1])
+                break
+    return total
+
+
+def _answer(answers: Any) -> Any:
+    try:
+        return answers.get(timeout=ANSWER_SECONDS)
+    except queue.Empty:
+        return f"no answer {ANSWER_SECONDS:g} s after the last step"
+
+
+def _merge(parts: list[StepResult]) -> StepResult:
+    merged = StepResult()
+    for part in parts:
+        for name, values in part.latencies_ms.items():
+            merged.latencies_ms.setdefault(name, []).extend(values)
+        merged.sessions_ms.extend(part.sessions_ms)
+        merged.arrivals += part.arrivals
+        merged.sessions += part.sessions
+        merged.turned_away += part.turned_away
+        merged.cpu_seconds += part.cpu_seconds
+        for kind, count in part.errors.items():
+            merged.errors[kind] = merged.errors.get(kind, 0) + count
+    return merged
+
+
+def _step_figures(rate: float, result: StepResult, seconds: float) -> dict[str, Any]:
+    screens = {name: summarise(result.latencies_ms[name]) for name in SESSION
+               if result.latencies_ms.get(name)}  # fmt: skip
+    worst = max((s["p99"] for s in screens.values()), default=0.0)
+    # Met: everyone who came was served, completely, with every screen under the goal.
+    met = result.sessions == result.arrivals > 0 and not result.errors and worst < GOAL["p99_ms"]
+    return {
+        "offered_per_second": rate,
+        "sessions_per_second": round(result.sessions / seconds, 2),
+        "arrivals": result.arrivals,
+        "sessions": result.sessions,
+        "turned_away": result.turned_away,
+        "failed": result.errors,
+        "screens_ms": screens,
+        "worst_screen_p99_ms": worst,
+        "load_cpu_pct_of_one_core": round(100 * result.cpu_seconds / seconds, 1),
+        "meets_goal": met,
+    }
+
+
+def _phase(
+    bouncer: PgBouncer,
+    cluster: PostgresCluster,
+    *,
+    roles: list[str],
+    password: str,
+    people: tuple[tuple[str, str], ...],
+    now: datetime,
+    scale: Scale,
+) -> dict[str, Any]:
+    rates, step = scale.rates, scale.step_seconds
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(LOAD_PROCESSES + 1)
+    answers = context.Queue()
+    processes = []
+    for index in range(LOAD_PROCESSES):
+        plan = Plan(
+            port=bouncer.port,
+            password=password,
+            roles=tuple(roles[index::LOAD_PROCESSES]),
+            people=people,
+            now=now,
+            rates=tuple(rate / LOAD_PROCESSES for rate in rates),
+            step_seconds=step,
+            drain_seconds=DRAIN_SECONDS,
+            think_seconds=THINK_SECONDS,
+            seed=SEED + index,
+        )
+        process = context.Process(target=process_main, args=(plan, barrier, answers))
+        process.start()
+        processes.append(process)
+    machine = _Machine(cluster)
+    try:
+        barrier.wait(600)
+        start_at = time.time() + 0.5  # as the load processes count (fleet_kiosks)
+        ends = start_at + len(rates) * (step + DRAIN_SECONDS)
+        while time.time() < ends:
+            time.sleep(1.0)
+            machine.sample()
+        machine.memory()  # once the last step is over: see _Machine.memory
+        answered = [_answer(answers) for _ in processes]
+    finally:
+        machine.close()
+        for process in processes:
+            process.join(30)
+            if process.is_alive():
+                process.kill()
+    failures = [a for a in answered if isinstance(a, str)]
+    if failures:
+        raise RuntimeError(f"a load process failed: {failures[0]}")
+    steps = []
+    for index, rate in enumerate(rates):
+        merged = _merge([a[1][index] for a in answered])
+        figures = _step_figures(rate, merged, step)
+        begins = start_at + index * (step + DRAIN_SECONDS)
+        figures |= machine.during(begins, begins + step + DRAIN_SECONDS)
+        steps.append(figures)
+    meeting = [s["offered_per_second"] for s in steps if s["meets_goal"]]
+    return {
+        "kiosks": len(roles),
+        "postgres_anon_mb_after": (
+            round(machine.private_kb[-1][1] / 1024) if machine.private_kb else None
+        ),
+        "login_seconds": round(max(a[0] for a in answered), 2),
+        "steps": steps,
+        "knee_sessions_per_second": max(meeting) if meeting else None,
+    }
+
+
+def _configuration(
+    fleet: dict[str, Any], kiosks: tuple[int, ...], backends: int, settings: dict[str, str]
+) -> dict[str, Any]:
+    """Each fleet size of `kiosks` through one PgBouncer with `backends` at most."""
+    figures: dict[str, Any] = {"max_db_connections": backends}
+    every = {"max_db_connections": str(backends), **settings}
+    with PgBouncer(fleet["cluster"], settings=every, timeout_seconds=5.0) as bouncer:
+        for count in kiosks:
+            figures[f"kiosks_{count}"] = _phase(
+                bouncer,
+                fleet["cluster"],
+                roles=fleet["roles"][:count],
+                password=fleet["password"],
+                people=fleet["people"],
+                now=fleet["now"],
+                scale=fleet["scale"],
+            )
+        figures["pgbouncer_evictions"] = bouncer.log_text().count("evict")
+    return figures
+
+
+def run(config: KioskConfig, quick: bool, **_: Any) -> dict[str, Any]:
+    del config
+    scale = QUICK if quick else FULL
+    most = max(scale.kiosks)
+    results: dict[str, Any] = {
+        "persons": scale.persons,
+        "load_processes": LOAD_PROCESSES,
+        "think_seconds": THINK_SECONDS,
+        "step_seconds": scale.step_seconds,
+        "goal": GOAL,
+        "cpus": os.cpu_count(),
+    }
+    with seeded_postgres(scale.persons, max_connections=most + 100) as (cluster, now, _):
+        roles, password = _roles(cluster, most)
+        fleet = {"cluster": cluster, "roles": roles, "password": password,
+                 "people": _people(cluster, now), "now": now, "scale": scale}  # fmt: skip
+        # Pooled: the fleet shares BACKENDS backends, as PgBouncer is set up to run it.
+        results["pooled"] = _configuration(fleet, scale.kiosks, BACKENDS, {})
+        # Beside it: a backend for every kiosk (none is ever evicted), at the largest fleet.
+        results["backend_per_kiosk"] = _configuration(
+            fleet, (most,), most + 10, {"server_idle_timeout": "600"}
+        )
+    for name in ("pooled", "backend_per_kiosk"):
+        goal = results[name].get(f"kiosks_{int(GOAL['kiosks'])}")
+        if goal is not None:
+            at_goal = [
+                s for s in goal["steps"] if s["offered_per_second"] == GOAL["sessions_per_second"]
+            ]
+            results[name]["goal_met"] = bool(at_goal and at_goal[0]["meets_goal"])
+    return results

@@ -1,0 +1,102 @@
+"""`kiosk bench` store and fleet sections at --quick scale, on a throwaway cache.
+
+The store section runs every screen on SQLite and on PostgreSQL as a kiosk role beside its
+hand-written floor; the fleet section runs kiosks through a real PgBouncer. The figures are
+not asserted as timings (docs/benchmarks.md records them); what is asserted is that each is
+measured and what the design promises: one round trip per screen, complete sessions.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench import fleet as fleet_bench
+from bench import store as store_bench
+from bench.fleet_kiosks import SESSION
+from bench.store import CACHE_ENV
+from kiosk.config import KioskConfig
+
+pytestmark = pytest.mark.integration
+FLOORED = ("overview", "history_page", "annual_statement")
+
+
+@pytest.fixture(scope="module")
+def cache() -> Iterator[Path]:
+    # Not pytest's tmp_path: the postgres user must reach the cluster's folder.
+    folder = Path(tempfile.mkdtemp(prefix="kiosk-bench-test-"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_ENV, str(folder))
+        yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def store(cache: Path) -> dict[str, Any]:
+    return store_bench.run(KioskConfig(), quick=True)
+
+
+@pytest.fixture(scope="module")
+def fleet(cache: Path, store: dict[str, Any]) -> dict[str, Any]:
+    del store  # seeded the PostgreSQL store the fleet reuses
+    return fleet_bench.run(KioskConfig(), quick=True)
+
+
+def _check_figure(entry: dict[str, Any], floored: bool) -> None:
+    ms = entry["ms"]
+    assert 0 < ms["p50"] <= ms["p99"] <= ms["max"]
+    assert ms["n"] == store_bench.SAMPLE
+    if floored:
+        floor = entry["floor_ms"]
+        assert 0 < floor["p50"] <= floor["p99"]
+        assert entry["ratio_p99"] == round(ms["p99"] / floor["p99"], 2)
+
+
+def test_every_kiosk_function_screen_is_one_round_trip_beside_its_floor(
+    store: dict[str, Any],
+) -> None:
+    functions = store["postgresql"]["functions"]
+    for name in store_bench.SCREENS:
+        assert functions[name]["round_trips"] == 1, name
+        _check_figure(functions[name], name in FLOORED)
+    # Before issue 16 the overview read five statements from the tables.
+    assert store["postgresql"]["tables_before_issue_16"]["overview"]["round_trips"] > 1
+
+
+def test_sqlite_screens_are_measured_beside_their_floors_and_with_their_audit_row(
+    store: dict[str, Any],
+) -> None:
+    sqlite = store["sqlite"]
+    for name in store_bench.SCREENS:
+        _check_figure(sqlite["reads"][name], name in FLOORED)
+        _check_figure(sqlite["with_audit_row"][name], floored=False)
+    # The plans the docs quote: the ledger read by its primary key.
+    history = " ".join(" ".join(lines) for lines in sqlite["plans"].values())
+    assert "ledger_entry USING PRIMARY KEY" in history
+
+
+def test_the_fleet_serves_complete_sessions_through_pgbouncer(fleet: dict[str, Any]) -> None:
+    pooled = fleet["pooled"]
+    for count in fleet_bench.QUICK.kiosks:
+        phase = pooled[f"kiosks_{count}"]
+        assert phase["kiosks"] == count
+        assert len(phase["steps"]) == len(fleet_bench.QUICK.rates)
+        for step in phase["steps"]:
+            assert step["failed"] == {}
+            assert step["sessions"] + step["turned_away"] == step["arrivals"] > 0
+            assert set(step["screens_ms"]) == set(SESSION)
+            # PgBouncer kept the fleet within its backends, whatever the number of kiosks.
+            assert 0 < step["backends_max"] <= fleet_bench.BACKENDS
+            assert step["meets_goal"] is (
+                step["sessions"] == step["arrivals"]
+                and step["worst_screen_p99_ms"] < fleet_bench.GOAL["p99_ms"]
+            )
+    largest = max(fleet_bench.QUICK.kiosks)
+    own = fleet["backend_per_kiosk"][f"kiosks_{largest}"]
+    assert own["steps"][-1]["backends_max"] == largest
+    assert fleet["backend_per_kiosk"]["pgbouncer_evictions"] == 0
