@@ -4,8 +4,6 @@ is pulled and inserted again, and the old one is refused."""
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable
 
 import pytest
 
@@ -16,20 +14,12 @@ from card_reader.events import CardRemoved, ReaderEvent
 from card_reader.simulator import build_card, profile
 from card_reader.sscard import SSCard
 from realparts.pcscd import VpcdReader
+from tests.card_reader.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
 OLD_PIN = "123456"  # zhang-wei's issued PIN
 NEW_PIN = "246802"
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.02)
-    raise AssertionError("condition not met within the timeout")
 
 
 def raw_verify(card: SSCard, pin: str) -> int:
@@ -66,7 +56,7 @@ def test_a_changed_pin_verifies_after_the_card_is_pulled_and_inserted_again(
         connection.disconnect()
 
         vpcd_reader.remove()  # pulled: vpcd drops the card's connection
-        wait_for(lambda: removed(reader))
+        wait_until(lambda: removed(reader))
         assert vpcd_reader.insert(simulated, slot=slot) == reader  # the same card, same reader
         wait_for_card(backend, 5, reader)
         connection = backend.connect(reader)

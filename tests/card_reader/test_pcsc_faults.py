@@ -36,6 +36,7 @@ from card_reader.events import (
 from card_reader.health import HealthState
 from card_reader.simulator import profile
 from realparts.pcscd import VpcdReader
+from tests.card_reader.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
@@ -296,7 +297,7 @@ def test_pcscd_stopped_is_a_stall_reported_in_time_and_healed_after_it_continues
             connection.disconnect()
         # The stopped monitor, once its call came back, left without a word.
         assert not first_monitor & events.threads(paused + 0.001)
-        _wait_until(lambda: not _alive(first_monitor), timeout=5)
+        wait_until(lambda: not _alive(first_monitor), timeout=5)
         assert events.overlaps == 0
 
 
@@ -312,7 +313,7 @@ def test_pcscd_killed_while_stopped_and_started_again_is_served_by_the_reconnect
         finally:
             harness.kill()  # SIGKILL ends it although it is stopped
         # The replacement monitor's call fails at once now: it turns, and says why.
-        _wait_until(lambda: backend.health().state is HealthState.NO_SERVICE, timeout=3)
+        wait_until(lambda: backend.health().state is HealthState.NO_SERVICE, timeout=3)
         assert backend.health().monitor_age_seconds < 1.0
         harness.start()
         started = time.monotonic()
@@ -360,12 +361,3 @@ def test_health_says_what_the_monitor_saw_without_asking_pcscd(vpcd_reader: Vpcd
 
 def _alive(names: set[str]) -> bool:
     return any(t.name in names and t.is_alive() for t in threading.enumerate())
-
-
-def _wait_until(condition: Callable[[], bool], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.02)
-    raise AssertionError("condition not met within the timeout")
