@@ -88,6 +88,10 @@ class CompiledReads:
         raw = connection.connection.driver_connection
         if not isinstance(raw, sqlite3.Connection):
             raise TypeError("CompiledReads reads SQLite only")
+        if not connection.in_transaction():
+            # The screen's statements in one snapshot, as SQLAlchemy's autobegin gives its
+            # own: the engine's begin hook sends BEGIN (the driver itself is in autocommit).
+            connection.begin()
         self._raw = raw
         self._dialect = connection.dialect
 
