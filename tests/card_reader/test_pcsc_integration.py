@@ -21,6 +21,7 @@ from card_reader.events import CardInserted, CardRemoved, ReaderEvent, ServiceLo
 from card_reader.simulator import Faults, build_card, profile
 from card_reader.sscard import PinStatus, SSCard
 from realparts.pcscd import VpcdReader
+from tests.card_reader.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
@@ -230,12 +231,12 @@ def test_insert_and_remove_events_arrive_promptly(vpcd_reader: VpcdReader) -> No
     backend.subscribe(lambda e: events.append((time.monotonic(), e)))
     try:
         reader = vpcd_reader.insert("zhang-wei")
-        _wait_for(
+        wait_until(
             lambda: any(isinstance(e, CardInserted) and e.reader == reader for _, e in events)
         )
         removed_at = time.monotonic()
         vpcd_reader.remove()
-        _wait_for(lambda: any(isinstance(e, CardRemoved) for _, e in events))
+        wait_until(lambda: any(isinstance(e, CardRemoved) for _, e in events))
         seen = next(t for t, e in events if isinstance(e, CardRemoved))
         # pcscd polls vpcd every 400 ms; the kiosk must wipe the screen within 300 ms after that.
         assert seen - removed_at < 1.0
@@ -260,23 +261,13 @@ def test_events_resume_within_5_seconds_after_pcscd_restarts(vpcd_reader: VpcdRe
         vpcd_reader.harness.start()
         restarted = time.monotonic()
         reader = vpcd_reader.insert("wang-zhe")
-        _wait_for(lambda: any(isinstance(e, CardInserted) and e.reader == reader for e in events))
+        wait_until(lambda: any(isinstance(e, CardInserted) and e.reader == reader for e in events))
         assert time.monotonic() - restarted < 5
         connection = backend.connect(reader)
         assert open_card(connection).read_identity().name == "王喆"
         connection.disconnect()
     finally:
         backend.close()
-
-
-def _wait_for(condition: object, timeout: float = 5.0) -> None:
-    assert callable(condition)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.02)
-    raise AssertionError("condition not met within the timeout")
 
 
 def test_no_matching_reader_is_reported_once_and_to_late_subscribers(
@@ -287,7 +278,7 @@ def test_no_matching_reader_is_reported_once_and_to_late_subscribers(
     early: list[ReaderEvent] = []
     backend.subscribe(early.append)
     try:
-        _wait_for(lambda: any(isinstance(e, ServiceLost) for e in early))
+        wait_until(lambda: any(isinstance(e, ServiceLost) for e in early))
         late: list[ReaderEvent] = []
         backend.subscribe(late.append)
         time.sleep(1.2)  # another pass of the monitor: no second report
