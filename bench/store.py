@@ -2,7 +2,7 @@
 
 The store (1,000,000 people, ~20,000,000 ledger rows; --quick: 20,000 people) is seeded
 once into KIOSK_BENCH_CACHE (default /var/tmp/kiosk-bench: the postgres user must be able
-to reach it) and reused. 2,000 random active card holders go through the screens in a
+to reach it) and reused. 2,000 (--quick: 400) random active card holders go through the screens in a
 session's order (card_status, overview, the first history page, the annual statement),
 once to warm the caches and once measured; after each screen, its floor
 (bench/store_floors.py: one hand-written query on the driver, the same data) runs for the
@@ -44,6 +44,7 @@ from realparts.postgres import PostgresCluster
 
 CACHE_ENV = "KIOSK_BENCH_CACHE"
 SAMPLE = 2000
+QUICK_SAMPLE = 400  # --quick: the tests' scale, a minute under CI's load
 KIOSK_CARDS = 50  # persons one bench kiosk role serves: under the 60-an-hour default ceiling
 SEED = 1
 YEARS = 1
@@ -81,8 +82,8 @@ def seeded_store(url: str, marker: Path, persons: int) -> tuple[datetime, dict[s
     return now, info | {"reused": False}
 
 
-def _people(engine: Engine, now: datetime) -> list[tuple[str, str]]:
-    """SAMPLE random (card number, citizen ID) of active generated cards, read as the admin."""
+def _people(engine: Engine, now: datetime, sample: int) -> list[tuple[str, str]]:
+    """`sample` random (card number, citizen ID) of active generated cards, as the admin."""
     card, person = TABLES["card"], TABLES["person"]
     with engine.connect() as connection:
         found = connection.execute(
@@ -94,7 +95,7 @@ def _people(engine: Engine, now: datetime) -> list[tuple[str, str]]:
                 card.c.expires_on >= now.date(),
             )
         ).all()
-    chosen = random.Random(SEED).sample(list(found), min(SAMPLE, len(found)))  # noqa: S311
+    chosen = random.Random(SEED).sample(list(found), min(sample, len(found)))  # noqa: S311
     return [(str(number), str(citizen)) for number, citizen in chosen]
 
 
@@ -268,7 +269,7 @@ def _service(url: str, now: datetime, data_dir: Path, *, audit: bool = True) -> 
     )
 
 
-def _measure_sqlite(url: str, now: datetime, data_dir: Path) -> dict[str, Any]:
+def _measure_sqlite(url: str, now: datetime, data_dir: Path, sample: int) -> dict[str, Any]:
     """The embedded store as a kiosk runs it (its audit rows written locally), beside each
     screen's hand-written query on a sqlite3 connection of its own."""
     import sqlite3
@@ -276,7 +277,7 @@ def _measure_sqlite(url: str, now: datetime, data_dir: Path) -> dict[str, Any]:
     service = _service(url, now, data_dir, audit=False)
     raw = sqlite3.connect(f"file:{url.removeprefix('sqlite:///')}?mode=ro", uri=True)
     try:
-        people = _people(service.engine, now)
+        people = _people(service.engine, now, sample)
         figures: dict[str, Any] = {"cards": len(people)}
         figures["reads"] = _measure_screens([service], people, floors(raw, "sqlite", now), now)
         service.audit = True
@@ -288,17 +289,19 @@ def _measure_sqlite(url: str, now: datetime, data_dir: Path) -> dict[str, Any]:
         service.close()
 
 
-def _measure_postgres(cluster: PostgresCluster, now: datetime, data_dir: Path) -> dict[str, Any]:
+def _measure_postgres(
+    cluster: PostgresCluster, now: datetime, data_dir: Path, sample: int
+) -> dict[str, Any]:
     """A kiosk role on the kiosk_api functions (one per screen, each auditing itself), the
     tables read directly as before issue 16, and the hand-written queries, on the same
     persons. A kiosk serves at most KIOSK_CARDS of them, under the default ceiling."""
     import psycopg
 
     admin = make_engine(cluster.url("postgres"), 30.0)
-    roles = [f"bench_kiosk_{n:02d}" for n in range(1, SAMPLE // KIOSK_CARDS + 1)]
+    roles = [f"bench_kiosk_{n:02d}" for n in range(1, sample // KIOSK_CARDS + 1)]
     for role in roles:
         grant_kiosk_role(admin, role)
-    people = _people(admin, now)
+    people = _people(admin, now, sample)
     admin.dispose()
     host = cluster.base
     kiosks = [_service(f"postgresql+psycopg://{r}@/postgres?host={host}", now, data_dir)
@@ -392,7 +395,11 @@ def run(config: KioskConfig, quick: bool, **_: Any) -> dict[str, Any]:
     sqlite_file = cache / f"accounts-{persons}.sqlite3"
     url = f"sqlite:///{sqlite_file}"
     now, info = seeded_store(url, cache / f"sqlite-{persons}.json", persons)
-    results["sqlite"] = {"store": info, **_measure_sqlite(url, now, cache)}
+    sample = QUICK_SAMPLE if quick else SAMPLE
+    results["sqlite"] = {"store": info, **_measure_sqlite(url, now, cache, sample)}
     with seeded_postgres(persons) as (cluster, now, info):
-        results["postgresql"] = {"store": info, **_measure_postgres(cluster, now, cache)}
+        results["postgresql"] = {
+            "store": info,
+            **_measure_postgres(cluster, now, cache, sample),
+        }
     return results

@@ -49,6 +49,11 @@ def test_a_locked_pad_shows_the_time_left_and_takes_no_digit(kiosk: KioskUnderTe
     assert pad.isEnabled()
     kiosk.type_pin(ADMIN_PIN)
     kiosk.qtbot.waitUntil(lambda: kiosk.session.view.state is State.MAINTENANCE)
-    record = read_lock_file(kiosk.config.data_dir / LOCK_FILE_NAME)
-    assert record is not None
-    assert record.failures == 0
+    # The reset is saved on the worker, after the session has moved on: wait for the disk.
+    lock_file = kiosk.config.data_dir / LOCK_FILE_NAME
+
+    def reset_saved() -> bool:
+        record = read_lock_file(lock_file)
+        return record is not None and record.failures == 0
+
+    kiosk.qtbot.waitUntil(reset_saved)
