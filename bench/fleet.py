@@ -32,7 +32,7 @@ from sqlalchemy import text
 
 from bench.fleet_kiosks import SESSION, Plan, StepResult, process_main
 from bench.stats import summarise
-from bench.store import SEED, seeded_postgres
+from bench.store_cache import SEED, seeded_postgres
 from kiosk.config import KioskConfig
 from kiosk.store.engine import make_engine
 from kiosk.store.roles import grant_kiosk_role

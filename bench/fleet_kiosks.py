@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from kiosk.store.fleet_api import screen_sql
+from kiosk.store.fleet_api import CARD_STATUS_SQL, RECORD_SQL, screen_sql
 
 CALL_TIMEOUT_SECONDS = 5.0
 START_DELAY_SECONDS = 0.5
@@ -65,9 +65,10 @@ def _psycopg_sql(sql: str) -> str:
     return re.sub(r"(?<!:):(\w+)", r"%(\1)s", sql)
 
 
+# The statements kiosk.store.fleet_api sends, in psycopg's parameter style.
 _STATEMENTS = {
-    "card_status": "SELECT kiosk_api.card_status(%(card)s)",
-    "record": "SELECT kiosk_api.record(%(action)s, %(outcome)s, %(card)s, %(at)s, %(key)s)",
+    "card_status": _psycopg_sql(CARD_STATUS_SQL),
+    "record": _psycopg_sql(RECORD_SQL),
     **{
         name: _psycopg_sql(screen_sql(name))
         for name in ("overview", "history_page", "contributions", "receipt_data")

@@ -34,7 +34,7 @@ from typing import Any
 from bench.holders import PIN, Holder, card_holders, holder_card
 from bench.startup import reported_ms
 from bench.stats import summarise
-from bench.store import bench_cache, seeded_store
+from bench.store_cache import bench_cache, seeded_store
 from card_reader.backends.pcsc import PcscBackend, PcscConnection
 from card_reader.events import CardInserted, ReaderEvent
 from card_reader.simulator import SimulatedCard

@@ -43,6 +43,8 @@ _CASTS = {"since": "timestamp", "start": "timestamp", "stop": "timestamp", "kind
           "region_code": "text", "year": "int", "page_limit": "int", "page_offset": "int",
           "entries": "int"}  # fmt: skip
 _CONTRIBUTIONS_SINCE = "date"
+CARD_STATUS_SQL = "SELECT kiosk_api.card_status(:card)"
+RECORD_SQL = "SELECT kiosk_api.record(:action, :outcome, :card, :at, :key)"
 
 
 def is_kiosk_role(connection: Connection) -> bool:
@@ -65,9 +67,7 @@ def is_kiosk_role(connection: Connection) -> bool:
 
 def card_status(connection: Connection, card_number: str) -> None:
     """CardNotActive unless the card is active (the server audits the question)."""
-    status = connection.execute(
-        text("SELECT kiosk_api.card_status(:card)"), {"card": card_number}
-    ).scalar_one()
+    status = connection.execute(text(CARD_STATUS_SQL), {"card": card_number}).scalar_one()
     if status == "active":
         return
     if status == "ceiling":
@@ -108,7 +108,7 @@ def record(
 ) -> None:
     """An audit row only the kiosk saw; idempotent by `event_key` (the outbox retries)."""
     connection.execute(
-        text("SELECT kiosk_api.record(:action, :outcome, :card, :at, :key)"),
+        text(RECORD_SQL),
         {"action": action, "outcome": outcome, "card": card_number, "at": kiosk_at,
          "key": event_key},
     )  # fmt: skip

@@ -12,7 +12,7 @@ import pytest
 
 from bench import holders
 from bench import session as session_bench
-from bench.store import CACHE_ENV
+from bench.store_cache import CACHE_ENV
 from card_reader import open_card
 from card_reader.backends.virtual import VirtualBackend
 from kiosk.config import KioskConfig

@@ -19,7 +19,7 @@ import pytest
 from bench import fleet as fleet_bench
 from bench import store as store_bench
 from bench.fleet_kiosks import SESSION
-from bench.store import CACHE_ENV
+from bench.store_cache import CACHE_ENV
 from kiosk.config import KioskConfig
 
 # Each fixture seeds a store and starts clusters: minutes, not the suite's 120 s a test.
