@@ -41,6 +41,9 @@ class ReaderCard:
     def verify_pin(self, pin: bytearray) -> PinResult:
         return self._card.verify_pin(pin)
 
+    def change_pin(self, old: bytearray, new: bytearray) -> PinResult:
+        return self._card.change_pin(old, new)
+
     def close(self) -> None:
         """Disconnect with a reset, so a verified PIN ends with the session. A card whose
         driver call is still stuck is disconnected by a reaper thread once that call returns

@@ -56,7 +56,7 @@ def known_failure(error: Exception) -> Exception:
 def busy_overran(busy: Busy, seconds: float) -> Exception:
     """The failure a wait on screen becomes once it has lasted `seconds`, its bound."""
     message = f"{busy.value} took longer than {seconds:g} s"
-    if busy in (Busy.READING_CARD, Busy.CHECKING_PIN):
+    if busy in (Busy.READING_CARD, Busy.CHECKING_PIN, Busy.CHANGING_PIN):
         return CardNotRespondingError(message)
     if busy is Busy.PRINTING:
         return PrinterProblem(PrinterProblemKind.TIMEOUT, message)

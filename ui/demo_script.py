@@ -159,6 +159,34 @@ def _wrong_and_blocked(walk: DemoWalk) -> None:
     walk.remove()
 
 
+def _pin_change(walk: DemoWalk) -> None:
+    walk.insert("li-kun")
+    walk.settle()
+    walk.pin(profile("li-kun").pin)
+    walk.session.start_pin_change()
+    walk.shoot("pin-change-old")
+
+    def typed(*pins: str) -> Callable[[], None]:
+        """The steps again from the first: a language switch re-renders the same step."""
+
+        def again() -> None:
+            walk.session.start_pin_change()
+            for digits in pins:
+                walk.session.submit_pin_change(bytearray(digits.encode("ascii")))
+                walk.settle()
+
+        return again
+
+    old = profile("li-kun").pin
+    walk.shoot("pin-change-new-refused", typed(old, "888888"))
+    walk.shoot("pin-change-repeat", typed(old, "731964"))
+    typed("000000", "731964", "731964")()  # one wrong old PIN: shot once, not per variant
+    walk.shoot("pin-change-old-wrong")
+    typed(old, "731964", "731964")()
+    walk.shoot("pin-changed")
+    walk.remove()
+
+
 def _pulled_idle_and_paper(walk: DemoWalk) -> None:
     walk.insert("zhang-wei")
     walk.settle()
@@ -200,7 +228,8 @@ def _maintenance(walk: DemoWalk) -> None:
 
 
 WALKS: tuple[Callable[[DemoWalk], None], ...] = (
-    _everyday, _other_people, _wrong_and_blocked, _pulled_idle_and_paper, _maintenance,
+    _everyday, _other_people, _wrong_and_blocked, _pin_change, _pulled_idle_and_paper,
+    _maintenance,
 )  # fmt: skip
 
 

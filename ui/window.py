@@ -35,6 +35,7 @@ from ui.screens.history import HistoryScreen
 from ui.screens.maintenance import MaintenanceScreen
 from ui.screens.maintenance_pin import MaintenancePinScreen
 from ui.screens.overview import OverviewScreen
+from ui.screens.pin_change import PinChangedScreen, PinChangeScreen
 from ui.screens.pin_entry import PinScreen
 from ui.screens.printing import PrintingScreen
 from ui.screens.reading import ReadingScreen
@@ -83,6 +84,8 @@ class KioskWindow(QMainWindow):
             State.SERVICE_UNAVAILABLE: UnavailableScreen(session),
             State.MAINTENANCE_PIN: MaintenancePinScreen(session),
             State.MAINTENANCE: MaintenanceScreen(session),
+            State.CHANGE_PIN: PinChangeScreen(session, scrambled_pin_pad),
+            State.PIN_CHANGED: PinChangedScreen(session),
         }
         for screen in self.screens.values():
             self.stack.addWidget(screen)

@@ -11,7 +11,7 @@ import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from card_reader.errors import CardRemovedError
@@ -43,6 +43,7 @@ class CardEntry:
     region: str | None = None  # from the card identification code (EF05 tag 01)
     failed: bool = False  # a wrong PIN or a refusal, and no success since: counts for back-off
     refusal: CardNotActive | None = None  # the store said no before the PIN
+    birth_date: date | None = None  # from the citizen ID the chip proved: weak new PINs
     left_behind: bool = False  # still in the reader after LEFT_BEHIND_REMINDERS reminders
 
 
@@ -71,6 +72,8 @@ class SessionCore:
         self.next_reminder = math.inf
         self.view = View.idle(settings.language, settings.elderly)
         self.busy_since: float | None = None  # when the wait on screen began
+        # Flows holding secrets between steps (the PIN change) forget them on every wipe.
+        self.on_wipe: list[Callable[[], None]] = []
 
     # -- publishing --------------------------------------------------------------------
 
@@ -98,6 +101,8 @@ class SessionCore:
         """Forget the person: every personal field back to empty, language back to default."""
         self.generation += 1
         forget_secrets()
+        for forget in self.on_wipe:
+            forget()
         base = View(state, self.settings.language, self.settings.elderly)
         if state is not State.IDLE:  # keep the person's language while they take the card
             base = replace(base, language=self.view.language, elderly=self.view.elderly)

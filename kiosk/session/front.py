@@ -31,6 +31,7 @@ from kiosk.lanes import Worker
 from kiosk.session.accounts import AccountScreens
 from kiosk.session.core import Listener, SessionCore
 from kiosk.session.maintenance import Maintenance
+from kiosk.session.pin_change import PinChange
 from kiosk.session.ports import AccountPort, CardPort, ReceiptPort
 from kiosk.session.reading import CardReading
 from kiosk.session.settings import SessionSettings
@@ -68,6 +69,7 @@ class Session:
         self.reading = CardReading(self.core, cards)
         self.accounts = AccountScreens(self.core, receipts)
         self.maintenance = Maintenance(self.core, health, on_exit, refill_paper)
+        self.pin_change = PinChange(self.core)
         self.settings = settings
         self._readers: set[str] = set()
         # A backend that never reports a reader (none plugged in, pcscd down at start) is
@@ -168,7 +170,20 @@ class Session:
 
     def show(self, state: State) -> None:
         if self._accepts(Intent.OPEN_SCREEN):
+            self.pin_change.forget()  # leaving the PIN change keeps nothing typed there
             self.accounts.show(state)
+
+    def start_pin_change(self) -> None:
+        """From the overview: change the card PIN."""
+        if self._accepts(Intent.CHANGE_PIN):
+            self.pin_change.start()
+
+    def submit_pin_change(self, pin: bytearray) -> None:
+        """The PIN-change pad's digits (old, new or new again, as the view's step says)."""
+        if self._accepts(Intent.CHANGE_PIN) and self.core.view.state is State.CHANGE_PIN:
+            self.pin_change.submit(pin)
+        else:
+            pin[:] = bytes(len(pin))
 
     def history_page(self, page: int) -> None:
         if self._accepts(Intent.OPEN_SCREEN):

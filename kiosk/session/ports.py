@@ -42,6 +42,10 @@ class OpenCard(Protocol):
         """VERIFY; the bytearray is zeroed once the APDU is built."""
         ...
 
+    def change_pin(self, old: bytearray, new: bytearray) -> PinResult:
+        """CHANGE PIN from `old` to `new`; both bytearrays are zeroed once the APDU is built."""
+        ...
+
     def close(self) -> None:
         """Disconnect from the card (never raises)."""
         ...

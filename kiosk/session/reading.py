@@ -10,9 +10,21 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from datetime import date
 
-from card_reader.errors import CardMuteError, PinBlockedError, PinRequiredError
-from card_reader.identity import CardFacts, CardProbe, PinResult, PinStatus
+from card_reader.errors import (
+    CardDataDamagedError,
+    CardMuteError,
+    PinBlockedError,
+    PinRequiredError,
+)
+from card_reader.identity import (
+    CardFacts,
+    CardProbe,
+    PinResult,
+    PinStatus,
+    birth_date_from_citizen_id,
+)
 from kiosk.domain import AccountSummary
 from kiosk.lanes import Lane
 from kiosk.log import register_secret
@@ -96,7 +108,7 @@ class CardReading:
         if facts is None:
             return  # a card that opens even its card file only after the PIN
         self._check_usable(entry, facts)
-        self._prove(facts, card.read_holder_if_open())
+        self._prove(entry, facts, card.read_holder_if_open())
         try:
             self.core.accounts.card_status(facts.card_number)
         except CardNotActive as refused:
@@ -110,10 +122,11 @@ class CardReading:
         if entry.refusal is not None:
             raise entry.refusal
 
-    def _prove(self, facts: CardFacts, citizen_id: str | None) -> None:
+    def _prove(self, entry: CardEntry, facts: CardFacts, citizen_id: str | None) -> None:
         """Tell the store what the chip proved (on the worker's card lane)."""
         if citizen_id:
             register_secret(citizen_id)  # logs redact it until the session is wiped
+            entry.birth_date = _birth_date(citizen_id)
             self.core.accounts.prove(facts.card_number, citizen_id)
 
     def submit_pin(self, pin: bytearray) -> None:
@@ -140,7 +153,7 @@ class CardReading:
             if facts is None:  # the card file too opens only now
                 facts = card.read_facts()
                 self._check_usable(entry, facts)
-            self._prove(facts, card.read_holder_if_open())  # a PIN-gated EF06 opens now
+            self._prove(entry, facts, card.read_holder_if_open())  # a PIN-gated EF06 opens now
             return result, core.accounts.summary(facts.card_number, facts.region_code)
 
         core.run(verify_and_load, self._pin_checked, lane=Lane.CARD)
@@ -164,6 +177,14 @@ class CardReading:
             if core.card is not None:
                 core.card.failed = False
             core.go(State.OVERVIEW, summary=summary, display_name=name, pin_tries_left=None)
+
+
+def _birth_date(citizen_id: str) -> date | None:
+    """The birth date in a checked citizen ID (None if it holds no calendar date)."""
+    try:
+        return birth_date_from_citizen_id(citizen_id)
+    except CardDataDamagedError:
+        return None
 
 
 def _facts_if_open(card: OpenCard) -> CardFacts | None:

@@ -19,6 +19,7 @@ class Intent(enum.Enum):
     ENTER_PIN = "enter the card PIN"
     OPEN_SCREEN = "open an account screen or a history page"
     PRINT = "print a receipt"
+    CHANGE_PIN = "change the card PIN (old, new, new again)"
     FINISH = "finish (take the card)"
     OPEN_MAINTENANCE = "open maintenance (long press)"
     ENTER_ADMIN_PIN = "enter the maintenance PIN"
@@ -76,6 +77,7 @@ class Rule:
 
 _ACCOUNT = frozenset({Intent.OPEN_SCREEN, Intent.PRINT, Intent.FINISH})
 _ACCOUNT_RULE = Rule(_ACCOUNT, Timeout.IDLE, OnTimeout.END_SESSION)
+_CHANGING_PIN = frozenset({Intent.CHANGE_PIN, Intent.OPEN_SCREEN, Intent.FINISH})
 
 TABLE: dict[State, Rule] = {
     State.IDLE: Rule(
@@ -86,7 +88,7 @@ TABLE: dict[State, Rule] = {
     State.PIN_ENTRY: Rule(
         frozenset({Intent.ENTER_PIN, Intent.FINISH}), Timeout.PIN, OnTimeout.END_SESSION
     ),
-    State.OVERVIEW: _ACCOUNT_RULE,
+    State.OVERVIEW: Rule(_ACCOUNT | {Intent.CHANGE_PIN}, Timeout.IDLE, OnTimeout.END_SESSION),
     State.HISTORY: _ACCOUNT_RULE,
     State.CONTRIBUTIONS: _ACCOUNT_RULE,
     State.ANNUAL: _ACCOUNT_RULE,
@@ -95,6 +97,9 @@ TABLE: dict[State, Rule] = {
     State.FLAGGED: _ACCOUNT_RULE,
     # A print in progress accepts nothing (busy); its problem screen offers the account again.
     State.PRINTING: _ACCOUNT_RULE,
+    # The PIN change's pad is bounded like the PIN pad; its back button opens the overview.
+    State.CHANGE_PIN: Rule(_CHANGING_PIN, Timeout.PIN, OnTimeout.END_SESSION),
+    State.PIN_CHANGED: _ACCOUNT_RULE,
     State.TAKE_CARD: Rule(frozenset(), Timeout.REMINDER, OnTimeout.REMIND),
     State.CARD_PROBLEM: Rule(frozenset({Intent.FINISH}), Timeout.IDLE, OnTimeout.END_SESSION),
     State.SERVICE_UNAVAILABLE: Rule(

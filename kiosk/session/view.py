@@ -21,6 +21,7 @@ from kiosk.domain import (
     LedgerKind,
     RemoteFiling,
 )
+from kiosk.pin_rules import WeakPin
 
 T = TypeVar("T")
 
@@ -42,6 +43,8 @@ class State(enum.Enum):
     SERVICE_UNAVAILABLE = "service_unavailable"
     MAINTENANCE_PIN = "maintenance_pin"
     MAINTENANCE = "maintenance"
+    CHANGE_PIN = "change_pin"
+    PIN_CHANGED = "pin_changed"
 
 
 # The account screens a person can move between after the PIN.
@@ -51,11 +54,20 @@ ACCOUNT_STATES = frozenset(
 )  # fmt: skip
 
 
+class PinChangeStep(enum.Enum):
+    """Which PIN the PIN-change pad asks for."""
+
+    OLD = "old"
+    NEW = "new"
+    REPEAT = "repeat"
+
+
 class Busy(enum.Enum):
     """A wait the screen explains in words (ui.md: anything over 300 ms gets a spinner)."""
 
     READING_CARD = "reading_card"
     CHECKING_PIN = "checking_pin"
+    CHANGING_PIN = "changing_pin"
     LOADING = "loading"
     PRINTING = "printing"
     CHECKING_ADMIN_PIN = "checking_admin_pin"
@@ -156,6 +168,8 @@ class View:
     # -- the flow ---------------------------------------------------------------------------
     pin_tries_left: int | None = None
     pin_wrong: bool = False
+    pin_change_step: PinChangeStep | None = None
+    pin_change_refused: WeakPin | None = None  # why the last new PIN was not taken
     admin_pin_wrong: bool = False
     # Wrong admin PINs locked the pad: seconds until it opens again (None: open).
     admin_pin_locked_seconds: int | None = None

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from card_reader.backends.pcsc import PcscBackend
-from card_reader.simulator import profile
+from card_reader.simulator import build_card, profile
 from kiosk.session.view import ProblemKind, State
 from realparts.pcscd import VpcdReader
 from tests.ui.conftest import KioskUnderTest
@@ -126,5 +126,37 @@ def test_after_the_session_the_card_in_the_reader_is_no_longer_verified(
     finally:
         connection.disconnect()
     assert answer[-2:] == bytes.fromhex("6982")  # the PIN has to be given again
+    vpcd_reader.remove()
+    kiosk.wait_for(State.IDLE, timeout=5000)
+
+
+def test_a_pin_changed_by_tap_through_pcscd_is_the_pin_of_the_card_next_time(
+    make_kiosk: Callable[..., KioskUnderTest], vpcd_reader: VpcdReader
+) -> None:
+    """Old, new and new again on the window's pad; the card is pulled, served to vpcd again,
+    and only the new PIN opens it."""
+    card = build_card(profile("li-kun"))
+    kiosk = make_kiosk(backend=PcscBackend("Virtual PCD"))
+    vpcd_reader.insert(card)
+    kiosk.wait_for(State.PIN_ENTRY, timeout=10_000)
+    kiosk.type_pin("246135")
+    kiosk.wait_for(State.OVERVIEW)
+    kiosk.tap("修改密码")
+    for digits in ("246135", "731964", "731964"):
+        kiosk.wait_until(lambda: kiosk.showing(State.CHANGE_PIN))
+        kiosk.type_pin(digits)
+    kiosk.wait_for(State.PIN_CHANGED, timeout=10_000)
+    kiosk.tap("结束并退卡")
+    kiosk.wait_for(State.TAKE_CARD)
+    vpcd_reader.remove()
+    kiosk.wait_for(State.IDLE, timeout=5000)
+
+    vpcd_reader.insert(card)
+    kiosk.wait_for(State.PIN_ENTRY, timeout=10_000)
+    kiosk.type_pin("246135")
+    kiosk.qtbot.waitUntil(lambda: kiosk.session.view.pin_wrong, timeout=5000)
+    assert kiosk.session.view.pin_tries_left == 2
+    kiosk.type_pin("731964")
+    kiosk.wait_for(State.OVERVIEW)
     vpcd_reader.remove()
     kiosk.wait_for(State.IDLE, timeout=5000)

@@ -104,6 +104,10 @@ class OverviewScreen(Screen):
         bottom = QHBoxLayout()
         bottom.addWidget(button(text("nav.print", language), self.session.print_receipt), 1)
         bottom.addWidget(
+            button(text("nav.change_pin", language), self.session.start_pin_change, "secondary"),
+            1,
+        )
+        bottom.addWidget(
             button(text("button.finish", language), self.session.finish, "secondary"), 1
         )
         layout.addLayout(bottom)

@@ -1,6 +1,12 @@
-"""PIN entry: tries left, a wrong PIN said plainly, our own keypad, and a way out."""
+"""PIN entry: tries left, a wrong PIN said plainly, our own keypad, and a way out.
+
+`PadScreen` is the layout both PIN screens share (the card PIN and the PIN change): the words
+on the left, the keypad on the right, so both fit a landscape panel in large text.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
@@ -13,7 +19,7 @@ from ui.widgets.basics import button, label
 from ui.widgets.pin_pad import PinPad
 
 
-class PinScreen(Screen):
+class PadScreen(Screen):
     def __init__(self, session: Session, scrambled: bool = False) -> None:
         super().__init__(session)
         self.scrambled = scrambled
@@ -26,10 +32,27 @@ class PinScreen(Screen):
         super().wipe()
 
     def build(self, layout: QVBoxLayout, view: View, theme: Theme) -> None:
-        language = view.language
-        # Words on the left, the keypad on the right: both fit a landscape panel in large text.
         columns = QHBoxLayout()
         words = QVBoxLayout()
+        cancel_key, cancel = self.words(words, view)
+        words.addStretch(1)
+        words.addWidget(button(text(cancel_key, view.language), cancel, "secondary"))
+        columns.addLayout(words, 1)
+        self.pad = PinPad(view.language, self.confirmed, self.session.touch, self.scrambled)
+        columns.addWidget(self.pad, 1)
+        layout.addLayout(columns, 1)
+
+    def words(self, words: QVBoxLayout, view: View) -> tuple[str, Callable[[], None]]:
+        """Fill the words column; return the way out's words key and action."""
+        raise NotImplementedError
+
+    def confirmed(self, pin: bytearray) -> None:
+        raise NotImplementedError
+
+
+class PinScreen(PadScreen):
+    def words(self, words: QVBoxLayout, view: View) -> tuple[str, Callable[[], None]]:
+        language = view.language
         self.title(words, "pin.title", view)
         tries = view.pin_tries_left
         if view.pin_wrong and tries is not None:
@@ -37,9 +60,7 @@ class PinScreen(Screen):
         elif tries is not None:
             words.addWidget(label(text("pin.tries", language, tries=tries)))
         words.addWidget(label(text("pin.hint", language), role="muted"))
-        words.addStretch(1)
-        words.addWidget(button(text("pin.cancel", language), self.session.finish, "secondary"))
-        columns.addLayout(words, 1)
-        self.pad = PinPad(language, self.session.submit_pin, self.session.touch, self.scrambled)
-        columns.addWidget(self.pad, 1)
-        layout.addLayout(columns, 1)
+        return "pin.cancel", self.session.finish
+
+    def confirmed(self, pin: bytearray) -> None:
+        self.session.submit_pin(pin)
