@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from card_reader.health import HealthState
 from kiosk.card_access import ReaderCards
@@ -24,8 +24,9 @@ from kiosk.worker import Post, ThreadWorker, Worker
 if TYPE_CHECKING:
     from card_reader.backends.base import ReaderBackend
     from kiosk.config import KioskConfig
-    from kiosk.domain import ReceiptData
+    from kiosk.domain import CertificateData, FilingRequest, LossReport, ReceiptData
     from kiosk.printers import ReceiptPrinter
+    from kiosk.session.ports import ServicePort
     from printing.dispatch import Printer
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,28 @@ class ConfiguredReceipts:
 
     def print_receipt(self, data: ReceiptData) -> object:
         return self.printer.print_receipt(data)
+
+    def print_certificate(self, data: CertificateData) -> object:
+        return self.printer.print_certificate(data)
+
+    def print_loss_report(self, report: LossReport, language: str) -> object:
+        from kiosk.words.slips import loss_report_slip
+
+        return self.printer.print_slip(loss_report_slip(report, language, **self._slip_place()))
+
+    def print_filing_request(self, request: FilingRequest, language: str) -> object:
+        from kiosk.words.slips import filing_slip
+
+        return self.printer.print_slip(filing_slip(request, language, **self._slip_place()))
+
+    def _slip_place(self) -> dict[str, Any]:
+        """Where and when a slip is printed, and how it masks (kiosk.toml)."""
+        return {
+            "kiosk_id": self._config.kiosk.id,
+            "kiosk_location": self._config.kiosk.location,
+            "printed_at": datetime.now(),
+            "masking": SessionSettings.from_config(self._config).masking,
+        }
 
 
 @dataclass
@@ -219,12 +242,20 @@ def build_kiosk(
 ) -> KioskParts:
     from kiosk.printers import ReceiptPrinter
     from kiosk.services import AccountService
+    from kiosk.slip_records import DocumentRecorder
 
     problems = RecentProblems()
     logging.getLogger().addHandler(problems)
     reader = backend if backend is not None else reader_backend(config)
     accounts = DeferredAccounts(lambda: AccountService.from_config(config, now))
-    receipts = ConfiguredReceipts(config, ReceiptPrinter.from_config(config, printer))
+    # Slips are recorded over the AccountService's own engine: one store connection a kiosk.
+    documents = DocumentRecorder(
+        lambda: accounts.service.engine,
+        config.data_dir,
+        config.kiosk.id,
+        timeout_seconds=config.store.timeout_seconds,
+    )
+    receipts = ConfiguredReceipts(config, ReceiptPrinter.from_config(config, printer, documents))
     runner = worker if worker is not None else ThreadWorker(post)
     holder: list[KioskParts] = []
 
@@ -243,8 +274,17 @@ def build_kiosk(
         health=health,
         on_exit=on_exit,
         refill_paper=receipts.printer.refilled,
+        services=citizen_requests(config, accounts),
     )
     watch = HealthWatch(runner, lambda: reader.health().monitor_age_seconds, clock=monotonic)
     parts = KioskParts(config, reader, accounts, receipts, runner, session, problems, watch)
     holder.append(parts)
     return parts
+
+
+def citizen_requests(config: KioskConfig, accounts: DeferredAccounts) -> ServicePort:
+    """The session's ServicePort (issue 17): the loss report, its lifting and the filing
+    request, over the kiosk's own AccountService once it is built."""
+    from kiosk.citizen_requests import DeferredCitizenRequests
+
+    return DeferredCitizenRequests(lambda: accounts.service, config.services.loss_report_days)

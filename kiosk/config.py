@@ -96,6 +96,10 @@ class PrinterSection:
     paper_width_mm: int = _checked(80, _one_of(58, 80))
     paper_roll_mm: int = _checked(50_000, _between(1_000, 500_000))
     history_entries: int = _checked(10, _between(0, 50))
+    # Receipts, certificates and filing slips a card may print at this kiosk in a day.
+    slips_per_card_per_day: int = _checked(5, _between(1, 50))
+    # An office CUPS queue for A4 certificates (`kiosk certificate --paper a4 --print`).
+    a4_queue: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,44 @@ class LoggingSection:
     backup_count: int = _checked(5, _between(0, 100))
 
 
+def _base_url(value: Any) -> str | None:
+    # The QR's address: scheme and host, maybe a path; no query or fragment (the slip's own
+    # facts follow it), no userinfo, no spaces.
+    ok = re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~%/-]*)?", value)
+    return None if ok else "an http(s):// address without a query (https://verify.example/x)"
+
+
+@dataclass(frozen=True)
+class VerifySection:
+    """The verification service every slip's QR points at (`kiosk verify-server`)."""
+
+    base_url: str = _checked("http://127.0.0.1:8470", _base_url)
+    # The store it reads: "" is store.url; on PostgreSQL a login role in sscard_verifier.
+    store_url: str = ""
+    password_env: str = "KIOSK_VERIFY_DB_PASSWORD"  # noqa: S105 (a variable name)
+    requests_per_minute: int = _checked(30, _between(1, 10_000))
+    burst: int = _checked(10, _between(1, 1_000))
+
+
+@dataclass(frozen=True)
+class ServicesSection:
+    # A temporary loss report (临时挂失) lapses after this many days unless confirmed at
+    # the counter; kiosk_api refuses more than 30 (migration 0007).
+    loss_report_days: int = _checked(7, _between(1, 30))
+
+
+@dataclass(frozen=True)
+class SpeechSection:
+    """The kiosk speaks each screen (kiosk/speech): espeak-ng and sox's `play` on a sound card
+    or headphone jack; without audio the kiosk runs silent and logs why once."""
+
+    enabled: bool = False  # on at start; the person can still turn it on from the keypad
+    volume: int = _checked(80, _between(0, 100))  # percent of full loudness
+    rate: float = _checked(1.0, _between(0.5, 2.0))  # 1.0: espeak-ng's normal pace
+    voice_zh: str = _checked("cmn-latn-pinyin", _identifier)  # espeak-ng voice names
+    voice_en: str = _checked("en", _identifier)
+
+
 @dataclass(frozen=True)
 class KioskConfig:
     kiosk: KioskSection = KioskSection()
@@ -140,6 +182,9 @@ class KioskConfig:
     privacy: PrivacySection = PrivacySection()
     admin: AdminSection = AdminSection()
     logging: LoggingSection = LoggingSection()
+    verify: VerifySection = VerifySection()
+    services: ServicesSection = ServicesSection()
+    speech: SpeechSection = SpeechSection()
     source: Path | None = None
 
     @property

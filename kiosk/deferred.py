@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from kiosk.domain import (
     AccountSummary,
     AnnualStatement,
+    CertificateData,
     Contribution,
     FamilyBinding,
     FlaggedCharge,
@@ -126,6 +127,20 @@ class DeferredAccounts:
         self, action: str, outcome: str, card_number: str | None = None, reachable: bool = True
     ) -> None:
         self.service.record_query(action, outcome, card_number, reachable)
+
+    def certificate_data(
+        self,
+        card_number: str,
+        printed_at: datetime,
+        serial: str,
+        masking: MaskingRules,
+        *,
+        language: str = "zh",
+        card_region: str = "",
+    ) -> CertificateData:
+        return self.service.certificate_data(
+            card_number, printed_at, serial, masking, language=language, card_region=card_region
+        )
 
     # -- what the heartbeat and maintenance ask -------------------------------------------
 

@@ -103,6 +103,7 @@ class FilingStatus(enum.StrEnum):
     ACTIVE = "active"
     EXPIRED = "expired"
     REVOKED = "revoked"
+    PENDING = "pending"  # requested at a kiosk, not yet approved by the insurance centre
 
 
 class FlagReason(enum.StrEnum):
@@ -317,3 +318,182 @@ class ReceiptData:
     language: str = "zh"
     card_region_code: str = ""  # from the chip, when the slip is printed for an inserted card
     card_region_name: str = ""
+
+
+# -- the insurance certificate (参保证明), issue 17 -------------------------------------------
+
+
+class EnrolmentStatus(enum.StrEnum):
+    """Where the person stands in the scheme (参保状态)."""
+
+    CONTRIBUTING = "contributing"  # 正常参保缴费
+    SUSPENDED = "suspended"  # 暂停缴费 (between jobs, say)
+    RETIRED = "retired"  # 退休, receiving allocations
+    ENDED = "ended"  # 终止参保
+
+
+class BaseBand(enum.StrEnum):
+    """The latest monthly contribution base as a share of the region's average wage.
+
+    The base is bounded by law to 60 %-300 % of the regional average; a band says where in
+    that range a person pays without printing the income the base reveals.
+    """
+
+    NONE = "none"  # no wage-based contribution: residents pay a flat premium, retirees none
+    FLOOR = "floor"  # at the 60 % floor (or below, pending correction)
+    LOWER = "lower"  # above 60 %, below 100 %
+    MIDDLE = "middle"  # 100 % to below 200 %
+    UPPER = "upper"  # 200 % to below 300 %
+    CEILING = "ceiling"  # at the 300 % ceiling (or above)
+
+
+@dataclass(frozen=True)
+class CertificateWords:
+    """Every word of a certificate, in one language (kiosk.words.certificate makes them)."""
+
+    title: str
+    subtitle: str  # the title in the other language
+    statement: str  # "This certifies that the person below is enrolled ..."
+    kiosk: str
+    location: str
+    printed_at: str
+    serial: str
+    name: str
+    citizen_id: str
+    card_number: str
+    insurance_type: str
+    enrolment_start: str
+    status: str
+    months_this_year: str  # with {year}
+    months_total: str
+    months_unit: str  # with {months}
+    base_band: str
+    unit: str
+    no_unit: str
+    code: str
+    verify_hint: str
+    footer: str
+    types: Mapping[InsuranceType, str]
+    statuses: Mapping[EnrolmentStatus, str]
+    bands: Mapping[BaseBand, str]
+
+
+@dataclass(frozen=True)
+class CertificateData:
+    """What a certificate certifies; printing masks names and numbers per `masking`."""
+
+    kiosk_id: str
+    kiosk_location: str
+    printed_at: datetime
+    serial: str
+    person_name: str  # unmasked; the renderer masks per `masking`
+    citizen_id: str
+    card_number: str
+    insurance_type: InsuranceType
+    enrolment_start: date | None
+    status: EnrolmentStatus
+    year: int  # the year `months_this_year` counts
+    months_this_year: int
+    months_total: int
+    base_band: BaseBand
+    latest_base: Decimal | None  # not printed: the band is; kept for the session's screen
+    unit_name: str  # "" when there is no unit (residents, most retirees)
+    unit_code: str  # 统一社会信用代码, "" without a unit
+    words: CertificateWords  # in `language`
+    masking: MaskingRules = MaskingRules()
+    language: str = "zh"
+    card_region_code: str = ""
+    card_region_name: str = ""
+
+
+# -- issue 17: the loss report without the card, and the remote-care filing request -------
+
+
+@dataclass(frozen=True)
+class LossReport:
+    """A temporary loss report (临时挂失) as the screen and the slip show it."""
+
+    report_no: int
+    reported_at: datetime
+    expires_at: datetime  # it lapses then, unless confirmed at the counter
+    masked_name: str  # masked by the store: the person proved only a password
+    citizen_id: str = ""  # as typed at the kiosk; the slip masks it
+
+
+@dataclass(frozen=True)
+class City:
+    code: str  # 行政区划代码, e.g. 440100
+    name: str
+
+
+@dataclass(frozen=True)
+class Province:
+    name: str
+    cities: tuple[City, ...]
+
+
+@dataclass(frozen=True)
+class FilingRequest:
+    """A remote-care filing request, stored as pending (its filing reads 'pending')."""
+
+    request_no: int
+    filing_type: FilingType
+    region_code: str
+    region_name: str
+    province: str
+    valid_from: date
+    valid_until: date
+    requested_at: datetime
+
+
+@dataclass(frozen=True)
+class SlipWords:
+    """The words of a loss-report or filing slip, already in the person's language
+    (kiosk.words.slips fills them). Braces are left for printing: `holds_until` {until},
+    `days` {days}."""
+
+    title: str
+    subtitle: str  # the title in the other language
+    number: str
+    name: str
+    citizen_id: str
+    when: str
+    where: str
+    holds_until: str
+    status: str
+    status_value: str
+    kind: str
+    kind_value: str
+    destination: str
+    start: str
+    end: str
+    days: str
+    next_steps: tuple[str, ...]
+    footer: str
+
+
+@dataclass(frozen=True)
+class LossReportSlip:
+    """Everything a loss-report slip shows; printing.slips renders it."""
+
+    report: LossReport
+    citizen_id: str  # as typed; the renderer masks it per `masking`
+    kiosk_id: str
+    kiosk_location: str
+    printed_at: datetime
+    words: SlipWords
+    masking: MaskingRules = MaskingRules()
+    language: str = "zh"
+
+
+@dataclass(frozen=True)
+class FilingSlip:
+    """Everything a filing-request slip shows; printing.slips renders it."""
+
+    request: FilingRequest
+    kiosk_id: str
+    kiosk_location: str
+    printed_at: datetime
+    words: SlipWords
+    masking: MaskingRules = MaskingRules()
+    language: str = "zh"

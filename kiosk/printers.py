@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiosk.domain import ReceiptData
+from kiosk.domain import CertificateData, FilingSlip, LossReportSlip, ReceiptData
 from kiosk.receipt_key import KEY_BYTES, KEY_NAME, ReceiptKey, ReceiptKeyError, load_or_create
 from printing.atomic_file import write_atomically
 from printing.dispatch import CupsPrinter, Printer, SpoolPrinter
@@ -34,6 +34,9 @@ from printing.receipt import RenderedReceipt, render
 
 if TYPE_CHECKING:
     from kiosk.config import KioskConfig
+    from kiosk.slip_records import DocumentRecorder
+    from printing.certificate import RenderedCertificate
+    from printing.slips import RenderedSlip
 
 __all__ = [
     "JOURNAL_NAME",
@@ -129,9 +132,12 @@ class ReceiptPrinter:
         width_mm: int = 80,
         journal: Path | None = None,
         timeout_seconds: float = PRINT_TIMEOUT_SECONDS,
+        documents: DocumentRecorder | None = None,
+        verify_base_url: str = "",
     ) -> None:
         """`key`, or the folder whose receipt-key is loaded (made) on first need: a key that
-        cannot be made yet (a full disk) keeps the kiosk serving and is tried again."""
+        cannot be made yet (a full disk) keeps the kiosk serving and is tried again.
+        `documents` records every slip in the store for `verify_base_url`'s service."""
         if key is None and key_dir is None:
             raise ValueError("a key or a key_dir")
         self.printer = printer
@@ -142,15 +148,26 @@ class ReceiptPrinter:
         self.width_mm = width_mm
         self.journal = journal
         self.timeout_seconds = timeout_seconds
+        self.documents = documents
+        self.verify_base_url = verify_base_url
 
     @classmethod
-    def from_config(cls, config: KioskConfig, printer: Printer | None = None) -> ReceiptPrinter:
+    def from_config(
+        cls,
+        config: KioskConfig,
+        printer: Printer | None = None,
+        documents: DocumentRecorder | None = None,
+    ) -> ReceiptPrinter:
+        """`documents`: the kiosk's recorder over its AccountService's engine (kiosk.app),
+        so a kiosk holds one store connection; without it, a recorder of its own."""
         made = cls(
             printer if printer is not None else printer_for(config),
             PaperCounter(config.data_dir / PAPER_STATE, config.printer.paper_roll_mm),
             key_dir=config.data_dir,
             width_mm=config.printer.paper_width_mm,
             journal=config.data_dir / JOURNAL_NAME,
+            documents=documents if documents is not None else _recorder(config),
+            verify_base_url=config.verify.base_url,
         )
         made.key_problem()  # made (or replaced) at start, while nobody waits for a slip
         return made
@@ -187,7 +204,10 @@ class ReceiptPrinter:
         """Render, print (raises PrinterProblem), count the paper and journal the slip."""
         if problem := self.key_problem():
             raise PrinterProblem(PrinterProblemKind.OTHER, problem)
-        receipt = render(data, self.width_mm, self.key)
+        from kiosk.slip_records import receipt_verify_url
+
+        url = receipt_verify_url(data, self.key, self.documents, self.verify_base_url)
+        receipt = render(data, self.width_mm, self.key, verify_url=url)
         self.printer.print_pdf(receipt.pdf, data.serial, self.timeout_seconds)
         try:  # the slip is out: book-keeping that fails must not tell the person it is not
             self.paper.printed(receipt.length_mm)
@@ -200,6 +220,44 @@ class ReceiptPrinter:
             )
         log.info("receipt %s printed: %.0f mm", data.serial, receipt.length_mm)
         return receipt
+
+    def print_certificate(self, data: CertificateData) -> RenderedCertificate:
+        """Record the certificate in the store, render it for 80 mm and print it.
+
+        PrinterProblem as print_receipt; StoreUnavailable or CardNotActive (kiosk.store.
+        errors) when the store cannot record it: then nothing is printed, since a
+        certificate nobody can verify is worth nothing to whoever asked for it."""
+        from kiosk.certificates import issue_certificate
+
+        documents = self.documents
+        if documents is None:
+            raise PrinterProblem(PrinterProblemKind.OTHER, "no store to record certificates in")
+        certificate = issue_certificate(
+            data,
+            lambda printed: documents.record(printed, data.card_number, data.citizen_id),
+            self.verify_base_url,
+        )
+        self.printer.print_pdf(certificate.pdf, data.serial, self.timeout_seconds)
+        try:  # printed: a paper counter that cannot be written must not say otherwise
+            self.paper.printed(certificate.length_mm)
+        except OSError as error:
+            log.warning("certificate %s printed, not counted: %s", data.serial, error.strerror)
+        log.info("certificate %s printed: %.0f mm", data.serial, certificate.length_mm)
+        return certificate
+
+    def print_slip(self, slip: LossReportSlip | FilingSlip) -> RenderedSlip:
+        """Render and print a loss-report or filing-request slip (PrinterProblem), and
+        count its paper. It carries no figure to verify, so no code and no journal line."""
+        from printing.slips import render_slip
+
+        rendered = render_slip(slip, self.width_mm)
+        self.printer.print_pdf(rendered.pdf, rendered.job, self.timeout_seconds)
+        try:  # printed: a paper counter that cannot be written must not say otherwise
+            self.paper.printed(rendered.length_mm)
+        except OSError as error:
+            log.warning("slip printed, not counted: %s", error.strerror or type(error).__name__)
+        log.info("slip printed: %.0f mm", rendered.length_mm)
+        return rendered
 
     def status(self) -> PrinterStatus:
         """The printer's status; not ready while the receipt key cannot be made (asked again
@@ -218,6 +276,12 @@ class ReceiptPrinter:
 
     def refilled(self) -> None:
         self.paper.refilled()
+
+
+def _recorder(config: KioskConfig) -> DocumentRecorder:
+    from kiosk.slip_records import DocumentRecorder
+
+    return DocumentRecorder.from_config(config)
 
 
 def note_receipt(journal: Path | None, data: ReceiptData, code: str) -> None:

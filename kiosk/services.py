@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from kiosk.domain import (
     AccountSummary,
     AnnualStatement,
+    CertificateData,
     Contribution,
     FamilyBinding,
     FlaggedCharge,
@@ -315,6 +316,71 @@ class AccountService:
 
         return self._call("receipt", card_number, query, ("receipt_data", api))
 
+    def certificate_data(
+        self,
+        card_number: str,
+        printed_at: datetime,
+        serial: str,
+        masking: MaskingRules = DEFAULT_MASKING,
+        *,
+        language: str = "zh",
+        card_region: str = "",
+    ) -> CertificateData:
+        """The insurance certificate's facts (kiosk.certificates), words in `language`."""
+        from kiosk.certificates import certificate_data
+        from kiosk.store import certificate_reads
+
+        def build(holder: Holder, facts: certificate_reads.EnrolmentFacts) -> CertificateData:
+            return certificate_data(
+                holder,
+                facts,
+                card_number=card_number,
+                kiosk_id=self.kiosk_id,
+                kiosk_location=self.kiosk_location,
+                printed_at=printed_at,
+                serial=serial,
+                masking=masking,
+                language=language,
+                card_region=card_region,
+            )
+
+        def table(connection: Connection, holder: Holder, now: datetime) -> CertificateData:
+            facts = certificate_reads.table_facts(connection, holder, now, card_region)
+            return build(holder, facts)
+
+        def fleet(connection: Connection) -> CertificateData:
+            citizen_id = self._proofs.get(card_number)
+            holder, facts = certificate_reads.fleet_facts(
+                connection, card_number, citizen_id, self.clock(), card_region
+            )
+            return build(holder, facts)
+
+        return self._served("certificate", card_number, table, fleet)
+
+    def _served(
+        self,
+        action: str,
+        card_number: str,
+        table: Callable[[Connection, Holder, datetime], T],
+        fleet: Callable[[Connection], T],
+    ) -> T:
+        """As _call, for a read whose kiosk_api function is its own (not a SCREENS one)."""
+        outcome, reachable, on_fleet = "ok", True, False
+        try:
+            on_fleet = self._on_fleet()
+            if on_fleet:
+                return self._fleet_call(fleet)
+            return self._read(card_number, table)
+        except CardNotActive as refused:
+            outcome = f"refused_{refused.status.value}"
+            raise
+        except StoreUnavailable:
+            outcome, reachable = "store_unavailable", False
+            raise
+        finally:
+            if self.audit and not (on_fleet and reachable):
+                self.record_query(action, outcome, card_number, reachable)
+
     # -- audit and heartbeat -----------------------------------------------------------
 
     def record_query(
@@ -494,6 +560,7 @@ class AccountService:
                 connection = cast("Connection", CompiledReads(connection))
             now = self.clock()
             holder = reads.resolve(connection, card_number, now)
+            reads.refuse_reported(connection, card_number, now)  # issue 17
             proof = self._proofs.get(card_number)
             if proof is not None and proof != _normal_id(holder.citizen_id):
                 raise CardNotActive(CardRefusal.MISMATCH)
@@ -567,3 +634,24 @@ def _unavailable(error: Exception, elapsed: float) -> StoreUnavailable:
     )
     log.warning("%s", unavailable.operator_message)
     return unavailable
+
+
+# -- issue 17: what kiosk.citizen_requests needs of the account service ----------------------
+
+
+def on_fleet_store(service: AccountService) -> bool:
+    """Whether `service` is a kiosk role on the fleet store (kiosk_api functions only)."""
+    return service._on_fleet()
+
+
+def write_to_store(service: AccountService, call: Callable[[Connection], T]) -> T:
+    """`call` on the store with the service's deadline, committed: on the fleet store its
+    statements each commit on their own (autocommit), on the embedded one together."""
+    if service._on_fleet():
+        return service._fleet_call(call)
+    return service._transaction(call, commit=True)
+
+
+def proven_citizen_id(service: AccountService, card_number: str) -> str | None:
+    """The citizen ID the chip proved for `card_number` (AccountService.prove), if any."""
+    return service._proofs.get(card_number)

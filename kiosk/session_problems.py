@@ -19,6 +19,7 @@ _REFUSAL_KINDS = {
     CardRefusal.CANCELLED: ProblemKind.CANCELLED,
     CardRefusal.UNKNOWN: ProblemKind.UNKNOWN_CARD,
     CardRefusal.MISMATCH: ProblemKind.UNKNOWN_CARD,
+    CardRefusal.REPORTED_LOST: ProblemKind.REPORTED_LOST,
 }
 
 # Card failures with a screen of their own; every other card failure is READ_FAILED (with
@@ -61,6 +62,14 @@ def busy_overran(busy: Busy, seconds: float) -> Exception:
     if busy is Busy.PRINTING:
         return PrinterProblem(PrinterProblemKind.TIMEOUT, message)
     return StoreUnavailable(message)
+
+
+def slip_limit_problem(per_day: int) -> Problem:
+    """The polite refusal of one slip too many for a card today."""
+    key = "problem.slip_limit"
+    return Problem(
+        ProblemKind.SLIP_LIMIT, text(key, "zh", count=per_day), text(key, "en", count=per_day)
+    )
 
 
 def problem_of(kind: ProblemKind, key: str | None = None) -> Problem:

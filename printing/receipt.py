@@ -14,7 +14,8 @@ from typing import Any
 from kiosk.domain import LedgerEntry, LedgerKind, ReceiptData, ReceiptWords, date_text, yuan
 from kiosk.masking import mask_card_number, mask_citizen_id, mask_name
 from printing import fonts
-from printing.layout import MM, PageLayout, Style
+from printing.document_claims import qr_side_mm
+from printing.layout import MM, PRINTABLE_MM, PageLayout, Style
 from printing.verification import make_code, qr_payload
 
 __all__ = ["DEMO_KEY", "RenderedReceipt", "register_fonts", "render"]
@@ -22,6 +23,7 @@ __all__ = ["DEMO_KEY", "RenderedReceipt", "register_fonts", "render"]
 # Only for demos and tests: a kiosk signs with its own key (kiosk.printers.receipt_key).
 DEMO_KEY = b"sscard-kiosk demo key: never used by a configured kiosk"
 QR_MM = 22.0
+QR_URL_MM = 30.0  # a URL with every figure is a denser code: larger, to read at 203 dpi
 SIZES = {  # points: body, small, heading, balance
     80: (9.0, 7.5, 12.0, 24.0),
     58: (8.0, 6.5, 10.5, 19.0),
@@ -46,8 +48,15 @@ def register_fonts() -> None:
     import reportlab.pdfgen.canvas  # noqa: F401
 
 
-def render(data: ReceiptData, width_mm: int = 80, key: bytes = DEMO_KEY) -> RenderedReceipt:
-    """The receipt PDF for `data` on paper `width_mm` wide (80 or 58)."""
+def render(
+    data: ReceiptData, width_mm: int = 80, key: bytes = DEMO_KEY, *, verify_url: str = ""
+) -> RenderedReceipt:
+    """The receipt PDF for `data` on paper `width_mm` wide (80 or 58).
+
+    With `verify_url` (printing.document_claims.document_url, made once the store recorded
+    the slip) the QR is that address of the verification service; without it, the offline
+    payload staff check with `kiosk receipt verify`. The printed code is the same either way.
+    """
     register_fonts()
     body_size, small_size, heading_size, balance_size = SIZES[width_mm]
     body, small = Style(body_size), Style(small_size)
@@ -95,8 +104,10 @@ def render(data: ReceiptData, width_mm: int = 80, key: bytes = DEMO_KEY) -> Rend
 
     page.paragraph(words.hotlines, small)
     page.space(1.5)
-    payload = qr_payload(data.serial, data.printed_at, data.balance, code)
-    _verification(page, payload, code, words, width_mm)
+    payload = verify_url or qr_payload(data.serial, data.printed_at, data.balance, code)
+    # A long history makes a dense address: larger, but never wider than the paper's band.
+    qr_mm = min(qr_side_mm(verify_url, QR_URL_MM), PRINTABLE_MM[width_mm]) if verify_url else QR_MM
+    _verification(page, payload, code, words, width_mm, qr_mm=qr_mm)
     page.space(1.5)
     page.centred(words.footer, small)
     pdf = page.render(data.serial)
@@ -153,30 +164,32 @@ def _verification(
     code: str,
     words: ReceiptWords,
     width_mm: int,
+    *,
+    qr_mm: float = QR_MM,
 ) -> None:
     body_size, small_size, _, _ = SIZES[width_mm]
     code_style, small = Style(body_size + 1, bold=True), Style(small_size)
 
     def draw_qr(canvas: Any, x: float, y: float) -> None:
-        _draw_qr(canvas, payload, x, y, QR_MM * MM)
+        _draw_qr(canvas, payload, x, y, qr_mm * MM)
 
-    if width_mm == 80:  # QR on the left, the code beside it
+    if width_mm == 80 and qr_mm <= QR_URL_MM:  # QR on the left, the code beside it
         top = page.y
-        page.block(QR_MM, draw_qr)
+        page.block(qr_mm, draw_qr)
         after = page.y
         page.y = top + 4 * MM
-        indent = (QR_MM + 3) * MM
+        indent = (qr_mm + 3) * MM
         page.line(words.code, small, indent=indent)
         page.line(code, code_style, indent=indent)
         page.line(words.verify_hint, small, indent=indent)
         page.y = max(page.y, after)
         return
-    offset = (page.width - QR_MM * MM) / 2
+    offset = (page.width - qr_mm * MM) / 2
 
     def draw_centred(canvas: Any, x: float, y: float) -> None:
-        _draw_qr(canvas, payload, x + offset, y, QR_MM * MM)
+        _draw_qr(canvas, payload, x + offset, y, qr_mm * MM)
 
-    page.block(QR_MM, draw_centred)
+    page.block(qr_mm, draw_centred)
     page.centred(f"{words.code} {code}", code_style)
     page.centred(words.verify_hint, small)
 

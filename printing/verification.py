@@ -59,7 +59,12 @@ def qr_payload(serial: str, printed_at: datetime, balance: Decimal, code: str) -
 
 
 def parse_payload(text: str) -> ReceiptClaim:
-    """The claim in a scanned QR payload; ValueError when it is not one of ours."""
+    """The claim in a scanned QR payload; ValueError when it is not one of ours.
+
+    A slip printed with the verification service has its URL in the QR instead
+    (printing.document_claims): it carries the same serial, time, balance and code."""
+    if text.strip().lower().startswith(("http://", "https://")):
+        return _claim_in_url(text)
     parts = text.strip().split("|")
     if len(parts) != 5 or parts[0] != PAYLOAD_PREFIX:
         raise ValueError("not a receipt QR payload (expected SSR1|serial|time|balance|code)")
@@ -92,3 +97,13 @@ def _raw_code(
     ).encode("utf-8")
     digest = hmac.new(key, message, hashlib.sha256).digest()
     return base64.b32encode(digest).decode("ascii")[:CODE_LETTERS]
+
+
+def _claim_in_url(text: str) -> ReceiptClaim:
+    from printing.document_claims import RECEIPT, claim_from_url
+
+    claim = claim_from_url(text)
+    if claim.kind != RECEIPT:
+        raise ValueError("a certificate's address: check it with the verification service")
+    parts = (PAYLOAD_PREFIX, claim.value("s"), claim.value("t"), claim.value("b"), claim.code)
+    return parse_payload("|".join(parts))

@@ -13,6 +13,8 @@ DEB_PACKAGES=(
   cups cups-client libcups2-dev   # cupsd, lp, pycups build
   systemd                         # systemd-analyze verifies the deploy/ units in the tests
   pgbouncer                       # the fleet's connection pooler (transaction mode) in the tests
+  chromium chromium-driver        # headless browser for the verification service's test
+  espeak-ng sox libsox-fmt-alsa   # speech: espeak-ng voices, sox's play and stat (kiosk/speech)
   xvfb xauth libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0 libxcb-cursor0 \
     libegl1 libgl1 libfontconfig1 libdbus-1-3   # Qt under Xvfb and offscreen
 )
@@ -50,4 +52,6 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
 fi
 # The catalogue of words: .po (what translators edit) -> .mo (what the kiosk reads fast).
 .venv/bin/python -c "from kiosk.words.catalogue import compile_all; compile_all()"
+.venv/bin/python -c "from kiosk.words.certificate import compile_certificate_words as c; c()"
+.venv/bin/python -c "from kiosk.speech.words import compile_speech_words as c; c()"
 echo "setup: ready"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from card_reader.simulator.card import Faults, SimulatedCard
 from card_reader.simulator.profiles import build_card, profile
-from kiosk.domain import ReceiptData
+from kiosk.domain import CertificateData, FilingRequest, LossReport, ReceiptData
 from kiosk.services import AccountService
 from kiosk.store.engine import make_engine
 from kiosk.store.seeding import create_store
@@ -43,6 +43,8 @@ class RecordingReceipts:
 
     def __init__(self, problem: Exception | None = None) -> None:
         self.printed: list[ReceiptData] = []
+        self.slips: list[tuple[LossReport | FilingRequest, str]] = []
+        self.certificates: list[CertificateData] = []
         self.problem = problem
         self._count = 0
 
@@ -55,3 +57,21 @@ class RecordingReceipts:
             raise self.problem
         self.printed.append(data)
         return data
+
+    def print_loss_report(self, report: LossReport, language: str) -> object:
+        if self.problem is not None:
+            raise self.problem
+        self.slips.append((report, language))
+        return report
+
+    def print_certificate(self, data: CertificateData) -> object:
+        if self.problem is not None:
+            raise self.problem
+        self.certificates.append(data)
+        return data
+
+    def print_filing_request(self, request: FilingRequest, language: str) -> object:
+        if self.problem is not None:
+            raise self.problem
+        self.slips.append((request, language))
+        return request

@@ -14,15 +14,19 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+
 from card_reader.simulator import Faults, SimulatedCard, profile
 from kiosk.app import ensure_demo_store
 from kiosk.config import KioskConfig
 from kiosk.session.view import State
+from kiosk.store.demo import DEMO_SERVICE_PASSWORD
 from printing.dispatch import Printer
 from printing.problems import PrinterProblemKind
 from realparts.clock import FakeClock
 from realparts.printer import FaultyPrinter
 from ui.rig import KioskRig
+from ui.screens.loss_report import LossIdScreen
 from ui.window import KioskWindow
 
 log = logging.getLogger(__name__)
@@ -112,6 +116,13 @@ def _everyday(walk: DemoWalk) -> None:
     walk.shoot("pin")
     walk.pin("123456")
     walk.shoot("overview")
+
+    def ring_on_contributions() -> None:  # the tactile keypad's ring, two steps in
+        walk.settle()
+        for _ in range(2):
+            walk.window.keypad.key(Qt.Key.Key_Right)
+
+    walk.shoot("overview-keypad-ring", ring_on_contributions)
     for state in ACCOUNT_SCREENS:
         walk.session.show(state)
         walk.settle()
@@ -187,6 +198,77 @@ def _pin_change(walk: DemoWalk) -> None:
     walk.remove()
 
 
+def _loss_report(walk: DemoWalk) -> None:
+    """Report wang-zhe's card lost without it, see the card refused, then lift the report."""
+    walk.session.start_loss_report()
+    citizen_id = profile("wang-zhe").citizen_id
+
+    def typed(keys: str) -> Callable[[], None]:
+        def again() -> None:
+            walk.settle()
+            screen = walk.window.screens[State.LOSS_ID]
+            if isinstance(screen, LossIdScreen) and screen.pad is not None:
+                for key in keys:
+                    screen.pad.press(key)
+
+        return again
+
+    walk.shoot("loss-id", typed(citizen_id[:10]))
+    walk.shoot("loss-id-wrong-check", typed(citizen_id[:17] + "0"))
+    walk.session.loss_citizen_id(citizen_id)
+    walk.settle()
+    walk.shoot("loss-password")
+    walk.session.loss_password(bytearray(b"000000"))
+    walk.settle()
+    walk.shoot("loss-password-wrong")
+    walk.session.loss_password(bytearray(DEMO_SERVICE_PASSWORD.encode("ascii")))
+    walk.settle()
+    walk.shoot("loss-reported")
+    walk.session.print_loss_slip()
+    walk.settle()
+    walk.insert("wang-zhe")
+    walk.settle()
+    walk.shoot("card-problem-reported-lost")
+    walk.session.lift_loss()
+    walk.settle()
+    walk.pin(profile("wang-zhe").pin)
+    walk.shoot("overview-loss-lifted")
+    walk.remove()
+
+
+def _filing_request(walk: DemoWalk) -> None:
+    walk.insert("zhang-wei")
+    walk.settle()
+    walk.pin("123456")
+    walk.session.show(State.FILINGS)
+    walk.settle()
+    walk.session.start_filing_request()
+    walk.settle()
+    walk.shoot("filing-request-kind")
+    walk.session.filing_choose("temporary")
+    walk.shoot("filing-request-province")
+    draft = walk.session.view.filing_draft
+    assert draft is not None
+    province = next(p for p in draft.destinations if p.name != "江苏省")
+    walk.session.filing_choose(province.name)
+    walk.shoot("filing-request-city")
+    walk.session.filing_choose(province.cities[0].code)
+    walk.shoot("filing-request-start")
+    walk.session.filing_choose("7")
+    walk.shoot("filing-request-length")
+    walk.session.filing_choose("90")
+    walk.shoot("filing-request-confirm")
+    walk.session.submit_filing_request()
+    walk.settle()
+    walk.shoot("filing-requested")
+    walk.session.print_filing_slip()
+    walk.settle()
+    walk.session.show(State.FILINGS)
+    walk.settle()
+    walk.shoot("filings-with-pending")
+    walk.remove()
+
+
 def _pulled_idle_and_paper(walk: DemoWalk) -> None:
     walk.insert("zhang-wei")
     walk.settle()
@@ -228,16 +310,21 @@ def _maintenance(walk: DemoWalk) -> None:
 
 
 WALKS: tuple[Callable[[DemoWalk], None], ...] = (
-    _everyday, _other_people, _wrong_and_blocked, _pin_change, _pulled_idle_and_paper,
-    _maintenance,
+    _everyday, _other_people, _wrong_and_blocked, _pin_change, _loss_report, _filing_request,
+    _pulled_idle_and_paper, _maintenance,
 )  # fmt: skip
 
 
 def walk_all(config: KioskConfig, out: Path, inspect: Inspect | None = None) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
+    # The walk reports a card lost and files a request: it runs on a demo store of its own,
+    # seeded afresh, so every walk shows the same screens and the kiosk's store is untouched.
+    store = out / "demo-store.sqlite3"
+    store.unlink(missing_ok=True)
     config = dataclasses.replace(
         config,
         printer=dataclasses.replace(config.printer, kind="spool", spool_dir=out / "receipts"),
+        store=dataclasses.replace(config.store, url=f"sqlite:///{store}"),
     )
     ensure_demo_store(config, datetime.now())
     walk = DemoWalk(config, out, SIZE, inspect)

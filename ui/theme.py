@@ -131,4 +131,5 @@ QPushButton[role="key-word"] {{ font-size: {self.button_px}px; min-width: {self.
     min-height: {self.key_px}px; max-width: {self.key_px}px; max-height: {self.key_px}px;
     padding: 0; }}
 QPushButton[role="key"][tactile="true"] {{ border-bottom: {line * 4}px solid {p.text.name()}; }}
+QPushButton[keyfocus="true"] {{ border: {line * 3}px solid {p.text.name()}; }}
 """

@@ -23,15 +23,18 @@ from PySide6.QtWidgets import (
 from kiosk.session import Session
 from kiosk.session.view import State, View
 from ui.i18n import text
+from ui.keypad import Keypad
 from ui.screens.annual import AnnualScreen
 from ui.screens.attract import AttractScreen
 from ui.screens.base import Screen
 from ui.screens.card_problem import CardProblemScreen
 from ui.screens.contributions import ContributionsScreen
 from ui.screens.family_aid import FamilyAidScreen
+from ui.screens.filing_request import FilingFormScreen, FilingRequestedScreen
 from ui.screens.filings import FilingsScreen
 from ui.screens.flagged import FlaggedScreen
 from ui.screens.history import HistoryScreen
+from ui.screens.loss_report import LossIdScreen, LossPasswordScreen, LossReportedScreen
 from ui.screens.maintenance import MaintenanceScreen
 from ui.screens.maintenance_pin import MaintenancePinScreen
 from ui.screens.overview import OverviewScreen
@@ -86,6 +89,11 @@ class KioskWindow(QMainWindow):
             State.MAINTENANCE: MaintenanceScreen(session),
             State.CHANGE_PIN: PinChangeScreen(session, scrambled_pin_pad),
             State.PIN_CHANGED: PinChangedScreen(session),
+            State.LOSS_ID: LossIdScreen(session),
+            State.LOSS_PASSWORD: LossPasswordScreen(session),
+            State.LOSS_REPORTED: LossReportedScreen(session),
+            State.FILING_FORM: FilingFormScreen(session),
+            State.FILING_REQUESTED: FilingRequestedScreen(session),
         }
         for screen in self.screens.values():
             self.stack.addWidget(screen)
@@ -122,6 +130,7 @@ class KioskWindow(QMainWindow):
         self.view: View | None = None
         self.exit_allowed = False
         root.installEventFilter(self)
+        self.keypad = Keypad(session, self)
         session.subscribe(self.show_view)
 
     # -- rendering ---------------------------------------------------------------------
@@ -141,6 +150,7 @@ class KioskWindow(QMainWindow):
                 if screen is not current:
                     screen.wipe()
             current.show_view(view, theme)
+            self.keypad.screen_changed()
             self.stack.setCurrentWidget(current)
             self.heading.setText(current.heading)
             self.heading.setAccessibleName(current.heading)
@@ -203,7 +213,10 @@ class KioskWindow(QMainWindow):
         return super().eventFilter(watched, event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        # A kiosk has no keyboard; one plugged in must not close or switch anything.
+        # A tactile keypad drives the session (ui/keypad.py); nothing else a keyboard sends
+        # may close or switch anything.
+        shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        self.keypad.key(Qt.Key(event.key()), shift)
         event.accept()
 
     def closeEvent(self, event: QCloseEvent) -> None:

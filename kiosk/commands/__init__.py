@@ -5,7 +5,18 @@ the standard library at top level, so `kiosk --help` stays fast; the heavy impor
 inside `run`.
 """
 
-from kiosk.commands import admin_pin_hash, card, db, doctor, fleet, printer, receipt
+from kiosk.commands import (
+    admin_pin_hash,
+    card,
+    certificate,
+    counter,
+    db,
+    doctor,
+    fleet,
+    printer,
+    receipt,
+    verify_server,
+)
 
 COMMANDS = {
     "card": card,
@@ -15,4 +26,7 @@ COMMANDS = {
     "doctor": doctor,
     "admin-pin-hash": admin_pin_hash,
     "fleet": fleet,
+    "certificate": certificate,
+    "verify-server": verify_server,
+    "counter": counter,
 }

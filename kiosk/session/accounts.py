@@ -131,6 +131,8 @@ class AccountScreens:
             return
         region = (core.card.region if core.card else None) or ""
         language = core.view.language
+        if not core.slip_allowed("print", State.PRINTING):
+            return
         core.go(State.PRINTING, busy=Busy.PRINTING)
         accounts, receipts, settings = core.accounts, self.receipts, core.settings
 
@@ -156,6 +158,7 @@ class AccountScreens:
         )
 
     def _printed(self) -> None:
+        self.core.slip_printed()
         self.core.audit("ok", "print")
         self.core.end_session(printed=True)
 

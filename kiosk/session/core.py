@@ -20,9 +20,10 @@ from kiosk.lanes import Lane, Worker
 from kiosk.log import forget_secrets
 from kiosk.session.ports import AccountPort, OpenCard
 from kiosk.session.settings import SessionSettings
+from kiosk.session.slip_allowance import SlipAllowance
 from kiosk.session.table import OnCardOut, rule_for
 from kiosk.session.view import Busy, ProblemKind, State, View
-from kiosk.session_problems import known_failure, problem_for
+from kiosk.session_problems import known_failure, problem_for, slip_limit_problem
 from kiosk.store.errors import CardNotActive
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ class CardEntry:
     failed: bool = False  # a wrong PIN or a refusal, and no success since: counts for back-off
     refusal: CardNotActive | None = None  # the store said no before the PIN
     birth_date: date | None = None  # from the citizen ID the chip proved: weak new PINs
+    lifting: bool = False  # "I found my card": its temporary loss report is lifted after the PIN
     left_behind: bool = False  # still in the reader after LEFT_BEHIND_REMINDERS reminders
 
 
@@ -72,6 +74,7 @@ class SessionCore:
         self.next_reminder = math.inf
         self.view = View.idle(settings.language, settings.elderly)
         self.busy_since: float | None = None  # when the wait on screen began
+        self.slips = SlipAllowance(settings.slips_per_card_per_day, lambda: now().date())
         # Flows holding secrets between steps (the PIN change) forget them on every wipe.
         self.on_wipe: list[Callable[[], None]] = []
 
@@ -209,6 +212,21 @@ class SessionCore:
         number, accounts = entry.number, self.accounts
         if number is not None:  # on the card lane: after any `prove` of this session
             self.worker.submit(lambda: accounts.forget(number), ignore, ignore, Lane.CARD)
+
+    def slip_allowed(self, action: str, refusal_state: State) -> bool:
+        """One more slip for the card in, today? If not, `refusal_state` shows the polite
+        refusal."""
+        number = self.card.number if self.card else None
+        if number is None or self.slips.allows(number):
+            return True
+        self.audit("refused_daily_limit", action)
+        self.go(refusal_state, problem=slip_limit_problem(self.slips.per_day))
+        return False
+
+    def slip_printed(self) -> None:
+        number = self.card.number if self.card else None
+        if number is not None:
+            self.slips.printed(number)
 
     def end_session(self, printed: bool = False) -> None:
         """ "I am done" or a timeout: forget the person and ask for the card back."""

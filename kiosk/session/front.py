@@ -14,7 +14,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 
 from card_reader.events import (
     CardInserted,
@@ -29,10 +29,13 @@ from kiosk.backoff import FailingCardBackoff
 from kiosk.domain import LedgerKind
 from kiosk.lanes import Worker
 from kiosk.session.accounts import AccountScreens
+from kiosk.session.certificate import CertificatePrinting
 from kiosk.session.core import Listener, SessionCore
+from kiosk.session.filing_request import FilingRequesting
+from kiosk.session.loss_report import LossReporting
 from kiosk.session.maintenance import Maintenance
 from kiosk.session.pin_change import PinChange
-from kiosk.session.ports import AccountPort, CardPort, ReceiptPort
+from kiosk.session.ports import AccountPort, CardPort, ReceiptPort, ServicePort
 from kiosk.session.reading import CardReading
 from kiosk.session.settings import SessionSettings
 from kiosk.session.table import Intent, OnCardIn, OnTimeout, Timeout, accepts, rule_for
@@ -61,15 +64,20 @@ class Session:
         on_exit: Callable[[], None] | None = None,
         refill_paper: Callable[[], None] | None = None,
         backoff: FailingCardBackoff | None = None,
+        services: ServicePort | None = None,
     ) -> None:
         backoff = backoff or FailingCardBackoff(clock=monotonic)
         self.core = SessionCore(
             accounts, worker, settings, monotonic=monotonic, now=now, backoff=backoff
         )
-        self.reading = CardReading(self.core, cards)
+        self.services = services  # None: the loss report and filing requests are not offered
+        self.reading = CardReading(self.core, cards, services)
         self.accounts = AccountScreens(self.core, receipts)
         self.maintenance = Maintenance(self.core, health, on_exit, refill_paper)
         self.pin_change = PinChange(self.core)
+        self.loss_report = LossReporting(self.core, services, receipts)
+        self.filing_request = FilingRequesting(self.core, services, receipts)
+        self.certificate = CertificatePrinting(self.core, receipts)
         self.settings = settings
         self._readers: set[str] = set()
         # A backend that never reports a reader (none plugged in, pcscd down at start) is
@@ -201,6 +209,70 @@ class Session:
     def print_receipt(self) -> None:
         if self._accepts(Intent.PRINT):
             self.accounts.print_receipt()
+
+    # -- the loss report, without the card ------------------------------------------------
+
+    def today(self) -> date:
+        """The kiosk's date (the ID keypad checks that a birth date is not in the future)."""
+        return self.core.now().date()
+
+    def start_loss_report(self) -> None:
+        """From the start screen: report a lost card (no card needed)."""
+        if self.services is None:
+            return
+        if self._accepts(Intent.REPORT_LOSS) and self.core.view.state is State.IDLE:
+            self.loss_report.start()
+
+    def loss_citizen_id(self, citizen_id: str) -> None:
+        """The citizen ID, typed and checked on the ID keypad."""
+        if self._accepts(Intent.REPORT_LOSS) and self.core.view.state is State.LOSS_ID:
+            self.loss_report.citizen_id_typed(citizen_id)
+
+    def loss_password(self, password: bytearray) -> None:
+        """The service password (zeroed once the store has checked it)."""
+        if self._accepts(Intent.REPORT_LOSS) and self.core.view.state is State.LOSS_PASSWORD:
+            self.loss_report.submit_password(password)
+        else:
+            password[:] = bytes(len(password))
+
+    def print_loss_slip(self) -> None:
+        if self._accepts(Intent.REPORT_LOSS) and self.core.view.state is State.LOSS_REPORTED:
+            self.loss_report.print_slip()
+
+    def lift_loss(self) -> None:
+        """ "I found my card", on the screen of a card reported lost at a kiosk."""
+        if self._accepts(Intent.LIFT_LOSS):
+            self.reading.lift_loss()
+
+    # -- a remote-care filing request ----------------------------------------------------
+
+    def start_filing_request(self) -> None:
+        """From the filings screen: request a remote-care filing."""
+        if self._accepts(Intent.REQUEST_FILING) and self.core.view.state is State.FILINGS:
+            self.filing_request.start()
+
+    def filing_choose(self, value: str) -> None:
+        """The choice on the request's current step (one of `view.filing_draft.choices()`)."""
+        if self._accepts(Intent.REQUEST_FILING) and self.core.view.state is State.FILING_FORM:
+            self.filing_request.choose(value)
+
+    def filing_back(self) -> None:
+        if self._accepts(Intent.REQUEST_FILING) and self.core.view.state is State.FILING_FORM:
+            self.filing_request.back()
+
+    def submit_filing_request(self) -> None:
+        if self._accepts(Intent.REQUEST_FILING) and self.core.view.state is State.FILING_FORM:
+            self.filing_request.submit()
+
+    def print_filing_slip(self) -> None:
+        state = self.core.view.state
+        if self._accepts(Intent.REQUEST_FILING) and state is State.FILING_REQUESTED:
+            self.filing_request.print_slip()
+
+    def print_certificate(self) -> None:
+        """The insurance certificate (参保证明), from the overview."""
+        if self._accepts(Intent.PRINT) and self.core.view.state is State.OVERVIEW:
+            self.certificate.print_certificate()
 
     def finish(self) -> None:
         """ "I am done": forget the person and ask for the card back."""

@@ -4,19 +4,23 @@ reaches those parts only through these ports (an import contract checks it)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from card_reader.identity import CardFacts, CardProbe, PinResult
 from kiosk.domain import (
     AccountSummary,
     AnnualStatement,
+    CertificateData,
     Contribution,
     FamilyBinding,
+    FilingRequest,
     FlaggedCharge,
     HistoryPage,
     LedgerKind,
+    LossReport,
     MaskingRules,
+    Province,
     ReceiptData,
     RemoteFiling,
 )
@@ -107,6 +111,47 @@ class AccountPort(Protocol):
         self, action: str, outcome: str, card_number: str | None = None, reachable: bool = True
     ) -> None: ...
 
+    def certificate_data(
+        self,
+        card_number: str,
+        printed_at: datetime,
+        serial: str,
+        masking: MaskingRules,
+        *,
+        language: str = "zh",
+        card_region: str = "",
+    ) -> CertificateData:
+        """The insurance certificate's facts, its words in `language`. CardNotActive and
+        StoreUnavailable as the other reads."""
+        ...
+
+
+class ServicePort(Protocol):
+    """What the session needs for the loss report, its lifting and the filing request
+    (kiosk.citizen_requests.CitizenRequests; issue 17). Refusals are the typed errors of
+    kiosk.store.errors, each with a catalogue `kind`: ServicePasswordRefused (tries_left),
+    ServicePasswordLocked (until), LossReportRefused (reason), FilingRefused (reason),
+    CardNotActive, StoreUnavailable."""
+
+    def report_lost(self, citizen_id: str, service_password: bytearray) -> LossReport:
+        """Report the person's current card lost (no card needed); the password bytearray
+        is zeroed. An ID nobody enrolled is refused exactly as a wrong password is."""
+        ...
+
+    def lift_loss_report(self, card_number: str) -> None:
+        """ "I found my card": after the PIN, with the chip's citizen ID proved."""
+        ...
+
+    def filing_destinations(self) -> tuple[Province, ...]:
+        """The provinces, each with its cities (code and name), a filing may name."""
+        ...
+
+    def request_filing(
+        self, card_number: str, kind: str, region_code: str, start: date, days: int
+    ) -> FilingRequest:
+        """Store a pending filing for the card's holder (listed by `filings` as pending)."""
+        ...
+
 
 class ReceiptPort(Protocol):
     """What the session needs of kiosk.printers.ReceiptPrinter."""
@@ -114,3 +159,17 @@ class ReceiptPort(Protocol):
     def next_serial(self, now: datetime) -> str: ...
 
     def print_receipt(self, data: ReceiptData) -> object: ...
+
+    def print_loss_report(self, report: LossReport, language: str) -> object:
+        """The loss report's slip: its number, until when it holds, what to do next."""
+        ...
+
+    def print_filing_request(self, request: FilingRequest, language: str) -> object:
+        """The filing request's slip: kind, destination, dates, pending, its number."""
+        ...
+
+    def print_certificate(self, data: CertificateData) -> object:
+        """Record the certificate's digest in the store, then print it on 80 mm.
+        PrinterProblem as print_receipt; StoreUnavailable / CardNotActive when the store
+        cannot record it (nothing is printed then)."""
+        ...

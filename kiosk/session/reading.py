@@ -30,7 +30,7 @@ from kiosk.lanes import Lane
 from kiosk.log import register_secret
 from kiosk.masking import mask_name
 from kiosk.session.core import CardEntry, SessionCore
-from kiosk.session.ports import CardPort, OpenCard
+from kiosk.session.ports import CardPort, OpenCard, ServicePort
 from kiosk.session.view import Busy, State
 from kiosk.session_problems import CardTimeout
 from kiosk.store.errors import CardNotActive, CardRefusal
@@ -39,9 +39,10 @@ log = logging.getLogger(__name__)
 
 
 class CardReading:
-    def __init__(self, core: SessionCore, cards: CardPort) -> None:
+    def __init__(self, core: SessionCore, cards: CardPort, services: ServicePort | None) -> None:
         self.core = core
         self.cards = cards
+        self.services = services  # lifts a loss report ("I found my card")
         self.read_due: float | None = None  # a card held back by the failing-card back-off
         self.read_started = 0.0
 
@@ -112,8 +113,23 @@ class CardReading:
         try:
             self.core.accounts.card_status(facts.card_number)
         except CardNotActive as refused:
+            if entry.lifting and refused.status is CardRefusal.REPORTED_LOST:
+                return  # the PIN decides, then the report is lifted
             entry.refusal = refused  # so a VERIFY already queued is never sent
             raise
+
+    def lift_loss(self) -> None:
+        """ "I found my card" on its lost-card screen: read it again, ask for the PIN, and
+        lift the temporary report once the PIN is right."""
+        core = self.core
+        entry = core.card
+        refusal = entry.refusal if entry is not None else None
+        found = refusal is not None and refusal.status is CardRefusal.REPORTED_LOST
+        if entry is None or not found or self.services is None:
+            return
+        entry.refusal, entry.lifting, entry.failed = None, True, False
+        core.wipe(State.READING, busy=Busy.READING_CARD)
+        self.start_read()
 
     def _check_usable(self, entry: CardEntry, facts: CardFacts) -> None:
         entry.number, entry.region = facts.card_number, facts.region_code
@@ -154,6 +170,8 @@ class CardReading:
                 facts = card.read_facts()
                 self._check_usable(entry, facts)
             self._prove(entry, facts, card.read_holder_if_open())  # a PIN-gated EF06 opens now
+            if entry.lifting and self.services is not None:
+                self.services.lift_loss_report(facts.card_number)
             return result, core.accounts.summary(facts.card_number, facts.region_code)
 
         core.run(verify_and_load, self._pin_checked, lane=Lane.CARD)
@@ -174,9 +192,18 @@ class CardReading:
             if summary is not None:  # logs redact this name until the session is wiped
                 register_secret(summary.person_name)
                 name = mask_name(summary.person_name, core.settings.masking)
+            lifted = core.card is not None and core.card.lifting
             if core.card is not None:
-                core.card.failed = False
-            core.go(State.OVERVIEW, summary=summary, display_name=name, pin_tries_left=None)
+                core.card.failed = core.card.lifting = False
+            if lifted:
+                core.audit("lifted", "loss_report")
+            core.go(
+                State.OVERVIEW,
+                summary=summary,
+                display_name=name,
+                pin_tries_left=None,
+                loss_lifted=lifted,
+            )
 
 
 def _birth_date(citizen_id: str) -> date | None:

@@ -29,6 +29,7 @@ class SessionSettings:
     print_seconds: float = 60.0
     masking: MaskingRules = field(default_factory=MaskingRules)
     receipt_entries: int = 10
+    slips_per_card_per_day: int = 5  # receipts, certificates, filing slips (kiosk.toml)
     admin_pin_hash: str = ""
     # Where wrong admin PINs' lock survives a restart (None: this run only; tests).
     admin_pin_lock_file: Path | None = None
@@ -65,6 +66,7 @@ class SessionSettings:
                 card_number_visible_tail=privacy.card_number_visible_tail,
             ),
             receipt_entries=config.printer.history_entries,
+            slips_per_card_per_day=config.printer.slips_per_card_per_day,
             admin_pin_hash=config.admin.pin_hash,
             admin_pin_lock_file=config.data_dir / LOCK_FILE_NAME,
         )

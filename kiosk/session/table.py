@@ -20,6 +20,9 @@ class Intent(enum.Enum):
     OPEN_SCREEN = "open an account screen or a history page"
     PRINT = "print a receipt"
     CHANGE_PIN = "change the card PIN (old, new, new again)"
+    REPORT_LOSS = "report a lost card without it (citizen ID, service password), print its slip"
+    REQUEST_FILING = "request a remote-care filing (kind, place, dates), print its slip"
+    LIFT_LOSS = "lift the card's temporary loss report (I found my card), with the PIN"
     FINISH = "finish (take the card)"
     OPEN_MAINTENANCE = "open maintenance (long press)"
     ENTER_ADMIN_PIN = "enter the maintenance PIN"
@@ -78,10 +81,15 @@ class Rule:
 _ACCOUNT = frozenset({Intent.OPEN_SCREEN, Intent.PRINT, Intent.FINISH})
 _ACCOUNT_RULE = Rule(_ACCOUNT, Timeout.IDLE, OnTimeout.END_SESSION)
 _CHANGING_PIN = frozenset({Intent.CHANGE_PIN, Intent.OPEN_SCREEN, Intent.FINISH})
+_REQUESTING_FILING = frozenset({Intent.REQUEST_FILING, Intent.OPEN_SCREEN, Intent.FINISH})
+_REPORTING_LOSS = frozenset({Intent.REPORT_LOSS, Intent.FINISH})
+_LOSS_ENTRY_RULE = Rule(
+    _REPORTING_LOSS, Timeout.PIN, OnTimeout.START_SCREEN, card_out=OnCardOut.STAY
+)
 
 TABLE: dict[State, Rule] = {
     State.IDLE: Rule(
-        frozenset({Intent.OPEN_MAINTENANCE}), Timeout.NONE, OnTimeout.NOTHING,
+        frozenset({Intent.OPEN_MAINTENANCE, Intent.REPORT_LOSS}), Timeout.NONE, OnTimeout.NOTHING,
         no_timeout_because="the start screen waits for a card; nobody's data is on it",
     ),
     State.READING: Rule(frozenset(), Timeout.READ, OnTimeout.READ_FAILED),
@@ -93,7 +101,11 @@ TABLE: dict[State, Rule] = {
     State.CONTRIBUTIONS: _ACCOUNT_RULE,
     State.ANNUAL: _ACCOUNT_RULE,
     State.FAMILY_AID: _ACCOUNT_RULE,
-    State.FILINGS: _ACCOUNT_RULE,
+    State.FILINGS: Rule(
+        _ACCOUNT | {Intent.REQUEST_FILING}, Timeout.IDLE, OnTimeout.END_SESSION
+    ),
+    State.FILING_FORM: Rule(_REQUESTING_FILING, Timeout.IDLE, OnTimeout.END_SESSION),
+    State.FILING_REQUESTED: Rule(_REQUESTING_FILING, Timeout.IDLE, OnTimeout.END_SESSION),
     State.FLAGGED: _ACCOUNT_RULE,
     # A print in progress accepts nothing (busy); its problem screen offers the account again.
     State.PRINTING: _ACCOUNT_RULE,
@@ -101,7 +113,15 @@ TABLE: dict[State, Rule] = {
     State.CHANGE_PIN: Rule(_CHANGING_PIN, Timeout.PIN, OnTimeout.END_SESSION),
     State.PIN_CHANGED: _ACCOUNT_RULE,
     State.TAKE_CARD: Rule(frozenset(), Timeout.REMINDER, OnTimeout.REMIND),
-    State.CARD_PROBLEM: Rule(frozenset({Intent.FINISH}), Timeout.IDLE, OnTimeout.END_SESSION),
+    State.CARD_PROBLEM: Rule(
+        frozenset({Intent.FINISH, Intent.LIFT_LOSS}), Timeout.IDLE, OnTimeout.END_SESSION
+    ),
+    # The loss report: no card, so nothing to give back; a card put in starts its own session.
+    State.LOSS_ID: _LOSS_ENTRY_RULE,
+    State.LOSS_PASSWORD: _LOSS_ENTRY_RULE,
+    State.LOSS_REPORTED: Rule(
+        _REPORTING_LOSS, Timeout.IDLE, OnTimeout.START_SCREEN, card_out=OnCardOut.STAY
+    ),
     State.SERVICE_UNAVAILABLE: Rule(
         frozenset({Intent.FINISH}), Timeout.IDLE, OnTimeout.END_SESSION,
         holds_while_no_reader=True,

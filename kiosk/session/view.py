@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 
 from kiosk.domain import (
@@ -16,12 +17,15 @@ from kiosk.domain import (
     AnnualStatement,
     Contribution,
     FamilyBinding,
+    FilingRequest,
     FlaggedCharge,
     HistoryPage,
     LedgerKind,
+    LossReport,
     RemoteFiling,
 )
 from kiosk.pin_rules import WeakPin
+from kiosk.session.filing_draft import FilingDraft
 
 T = TypeVar("T")
 
@@ -45,6 +49,11 @@ class State(enum.Enum):
     MAINTENANCE = "maintenance"
     CHANGE_PIN = "change_pin"
     PIN_CHANGED = "pin_changed"
+    LOSS_ID = "loss_id"  # the loss report without the card: the citizen ID
+    LOSS_PASSWORD = "loss_password"  # noqa: S105 (a state: then the service password)
+    LOSS_REPORTED = "loss_reported"
+    FILING_FORM = "filing_form"  # a remote-care filing request, one choice a screen
+    FILING_REQUESTED = "filing_requested"
 
 
 # The account screens a person can move between after the PIN.
@@ -68,6 +77,7 @@ class Busy(enum.Enum):
     READING_CARD = "reading_card"
     CHECKING_PIN = "checking_pin"
     CHANGING_PIN = "changing_pin"
+    REPORTING_LOSS = "reporting_loss"
     LOADING = "loading"
     PRINTING = "printing"
     CHECKING_ADMIN_PIN = "checking_admin_pin"
@@ -82,6 +92,7 @@ class ProblemKind(enum.Enum):
     SUSPENDED = "suspended"
     CANCELLED = "cancelled"
     UNKNOWN_CARD = "unknown_card"
+    REPORTED_LOST = "reported_lost"  # a temporary report in force: "I found my card"
     PIN_BLOCKED = "pin_blocked"
     CARD_LOCKED = "card_locked"
     READ_FAILED = "read_failed"
@@ -92,6 +103,7 @@ class ProblemKind(enum.Enum):
     STORE_UNAVAILABLE = "store_unavailable"
     READER_UNAVAILABLE = "reader_unavailable"
     PRINTER = "printer"
+    SLIP_LIMIT = "slip_limit"  # this card printed its slips for today
     UNEXPECTED = "unexpected"
 
 
@@ -174,6 +186,18 @@ class View:
     # Wrong admin PINs locked the pad: seconds until it opens again (None: open).
     admin_pin_locked_seconds: int | None = None
     problem: Problem | None = None
+    # -- the loss report (no card): what the store answered, never what was typed ------------
+    loss_report: LossReport | None = None  # personal: the masked name
+    loss_password_tries_left: int | None = None  # a wrong service password
+    loss_locked_until: datetime | None = None
+    loss_refused: str | None = None  # LossReportRefused.reason
+    loss_lifted: bool = False  # the card's temporary report was lifted in this session
+    slip_failed: bool = False
+    slip_printed: bool = False
+    certificate_printed: bool = False  # the overview says so, and the session goes on
+    # -- a remote-care filing request --------------------------------------------------------
+    filing_draft: FilingDraft | None = None
+    filing_request: FilingRequest | None = None  # personal: the person's own request
     printed: bool = False
     idle_warning_seconds: int | None = None  # the countdown, when it shows
     take_card_reminders: int = 0
@@ -195,5 +219,7 @@ class View:
                 self.family,
                 self.filings,
                 self.flagged,
+                self.loss_report,
+                self.filing_request,
             )
         )

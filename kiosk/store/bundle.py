@@ -46,6 +46,7 @@ _REFUSALS = {
     "cancelled": CardRefusal.CANCELLED,
     "expired": CardRefusal.EXPIRED,
     "mismatch": CardRefusal.MISMATCH,
+    "reported_lost": CardRefusal.REPORTED_LOST,  # migration 0007
 }
 
 

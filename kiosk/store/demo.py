@@ -8,6 +8,8 @@ and a `now`.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import random
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from kiosk.domain import LedgerKind, money
+from kiosk.store import enrolment_seed
 from kiosk.store.ledger_builder import Event, PersonLedger, month_starts, quota_rows
 from kiosk.store.models import TABLES
 from kiosk.store.reference import (
@@ -30,6 +33,7 @@ from kiosk.store.reference import (
     institution_id,
     institution_rows,
 )
+from kiosk.store.service_password import password_values
 
 QUOTA_LIMITS = {"employee": Decimal("4000.00"), "retiree": Decimal("5000.00"),
                 "resident": Decimal("1500.00")}  # fmt: skip
@@ -64,6 +68,8 @@ def insert_reference(connection: Connection) -> None:
         [{"code": c, "name": n, "province": p} for c, n, p in REGIONS],
     )
     connection.execute(TABLES["institution"].insert(), institution_rows())
+    # The certificate's units and average wages (kiosk/store/enrolment_seed.py).
+    enrolment_seed.insert_reference(connection)
 
 
 class _Plan:
@@ -263,7 +269,36 @@ def seed_demo(connection: Connection, now: datetime, seed: int = 1, years: int =
     _story(plans, now, connection)
     for plan in plans.values():
         _write(connection, plan, now)
+    _demo_service_passwords(connection, everyone, now)
+    # Every demo person's enrolment, derived as the scale generator's (enrolment_seed.py).
+    first = min(p.person_id for p in everyone)
+    last = max(p.person_id for p in everyone)
+    enrolment_seed.insert_enrolments(connection, date(now.year - years + 1, 1, 1), first, last)
     return len(everyone)
+
+
+# Every demo person's service password (服务密码, issue 17), as README's demo PINs are.
+DEMO_SERVICE_PASSWORD = "135790"  # noqa: S105 (the demo's, printed in README)
+
+
+@functools.cache
+def _demo_password_values(key: str) -> tuple[tuple[str, object], ...]:
+    # A salt of the person's own, fixed so the scrypt work is done once per process
+    # (every test store seeds the demo people); only the demo has fixed salts.
+    salt = hashlib.sha256(f"sscard-demo-salt:{key}".encode()).digest()[:16]
+    return tuple(password_values(DEMO_SERVICE_PASSWORD.encode("ascii"), salt).items())
+
+
+def _demo_service_passwords(
+    connection: Connection, everyone: list[DemoPerson], now: datetime
+) -> None:
+    connection.execute(
+        TABLES["service_password"].insert(),
+        [
+            {"person_id": p.person_id, "set_at": now, **dict(_demo_password_values(p.key))}
+            for p in everyone
+        ],
+    )
 
 
 def _story(plans: dict[str, _Plan], now: datetime, connection: Connection) -> None:

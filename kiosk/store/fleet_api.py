@@ -27,6 +27,7 @@ _STATUS_REFUSALS = {
     "cancelled": CardRefusal.CANCELLED,
     "expired": CardRefusal.EXPIRED,
     "unknown": CardRefusal.UNKNOWN,
+    "reported_lost": CardRefusal.REPORTED_LOST,  # migration 0007
 }
 # Each screen's function and its parameters after (card_number, citizen_id), in order.
 SCREENS: Mapping[str, tuple[str, ...]] = {

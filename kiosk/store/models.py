@@ -210,4 +210,126 @@ class KioskHeartbeat(Base):
     alerts: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
+# -- the insurance certificate and printed documents (migration 0006) -----------------------
+
+
+class EmployerUnit(Base):
+    """A contributing unit (参保单位): the employer a certificate names."""
+
+    __tablename__ = "employer_unit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    credit_code: Mapped[str] = mapped_column(String(18), unique=True)  # 统一社会信用代码
+    name: Mapped[str] = mapped_column(String(64))
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+
+
+class Enrolment(Base):
+    """A person's enrolment (参保登记): since when, in what standing, with which unit.
+
+    `months_before_records` are the contribution months the person had before the months
+    this store's contribution table holds (an older system's, or 视同缴费 deemed months):
+    the certificate's total is those plus the months on record.
+    """
+
+    __tablename__ = "enrolment"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    started_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))  # see kiosk.domain.EnrolmentStatus
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("employer_unit.id"))
+    months_before_records: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AverageWage(Base):
+    """The region's average monthly wage of a year: what the contribution base is banded by."""
+
+    __tablename__ = "average_wage"
+
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    monthly: Mapped[Decimal] = mapped_column(Money())
+
+
+class PrintedDocument(Base):
+    """A certificate or receipt as printed: no figures, only their keyed digest.
+
+    `digest` is HMAC-SHA-256 (hex) under the document key `key_id` over the code, kind,
+    print time, kiosk, masked name and every printed fact (kiosk.store.printed_documents);
+    on PostgreSQL the key never leaves the server. Anyone holding the slip can have it
+    checked; nobody can read a figure back out of the row.
+    """
+
+    __tablename__ = "printed_document"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    key_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))  # certificate / receipt
+    printed_at: Mapped[datetime] = mapped_column(timestamp())  # as the slip says
+    recorded_at: Mapped[datetime] = mapped_column(timestamp())  # the store's clock
+    kiosk_id: Mapped[str] = mapped_column(String(64))
+    masked_name: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(String(64))
+
+
 TABLES = Base.metadata.tables
+
+
+# -- issue 17: the service password, loss reports without the card, filing requests --------
+
+
+class ServicePassword(Base):
+    """The account's service password (服务密码), set at the counter: never the password,
+    only scrypt's salt and parameters and the SHA-256 of the scrypt key (kiosk/store/
+    service_password.py), so a store that leaks costs a thief scrypt work per guess."""
+
+    __tablename__ = "service_password"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    salt: Mapped[str] = mapped_column(String(64))  # hex
+    n: Mapped[int] = mapped_column(Integer)
+    r: Mapped[int] = mapped_column(Integer)
+    p: Mapped[int] = mapped_column(Integer)
+    stored_key: Mapped[str] = mapped_column(String(64))  # hex SHA-256 of the scrypt key
+    set_at: Mapped[datetime] = mapped_column(timestamp())
+
+
+class ServicePasswordTry(Base):
+    """Wrong tries and the lock, keyed by the citizen ID's pseudonym rather than the person,
+    so an ID nobody enrolled counts and locks exactly as an enrolled one does."""
+
+    __tablename__ = "service_password_try"
+
+    citizen_ref: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(timestamp())
+    last_at: Mapped[datetime] = mapped_column(timestamp())
+
+
+class LossReport(Base):
+    """A loss report (挂失) made at a kiosk without the card: 'temporary' until it lapses
+    (expires_at), is 'confirmed' at the counter (the card becomes lost) or 'lifted'."""
+
+    __tablename__ = "loss_report"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    card_number: Mapped[str] = mapped_column(ForeignKey("card.card_number"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    kiosk_id: Mapped[str] = mapped_column(String(64))
+    reported_at: Mapped[datetime] = mapped_column(timestamp())
+    expires_at: Mapped[datetime] = mapped_column(timestamp())
+    status: Mapped[str] = mapped_column(String(16))  # temporary / confirmed / lifted
+    closed_at: Mapped[datetime | None] = mapped_column(timestamp())  # confirmed or lifted
+
+
+class FilingRequest(Base):
+    """A remote-care filing asked for at a kiosk: its remote_filing row reads 'pending'."""
+
+    __tablename__ = "filing_request"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    remote_filing_id: Mapped[int] = mapped_column(ForeignKey("remote_filing.id"), unique=True)
+    kiosk_id: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime] = mapped_column(timestamp())
+    days: Mapped[int] = mapped_column(Integer)

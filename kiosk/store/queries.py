@@ -6,11 +6,12 @@ entry_no) or another primary key: see the EXPLAIN plans in docs/benchmarks.md.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, bindparam, func, literal, or_, select, union_all
+from sqlalchemy import Select, and_, bindparam, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from kiosk.store import models
 from kiosk.store.models import TABLES
+from kiosk.store.types import timestamp
 
 card = TABLES["card"]
 person = TABLES["person"]
@@ -24,6 +25,18 @@ binding = TABLES["family_binding"]
 filing = TABLES["remote_filing"]
 
 _other_card = card.alias("other_card")
+_report = TABLES["loss_report"]
+_REPORT_END = case((_report.c.status == "lifted", _report.c.closed_at), else_=_report.c.expires_at)
+_LATEST_REPORT = (
+    select(_report.c.reported_at)
+    .where(
+        _report.c.person_id == card.c.person_id,
+        # Not IN: kiosk/store/compiled.py compiles no expanding parameters.
+        or_(_report.c.status == "temporary", _report.c.status == "lifted"),
+    )
+    .order_by(_report.c.reported_at.desc(), _report.c.id.desc())
+    .limit(1)
+)
 
 # The card, its person, the account and this year's quota, and when the person's latest
 # lost/replaced card was reported (for the after-lost rule): one round trip.
@@ -47,6 +60,13 @@ RESOLVE = (
         )
         .scalar_subquery()
         .label("last_lost_at"),
+        # The person's latest loss report made without the card (issue 17), for the same
+        # rule: charges from its report until it was lifted or lapsed. The fleet store's
+        # screens add the same two values (migration 0007).
+        _LATEST_REPORT.with_only_columns(_report.c.reported_at)
+        .scalar_subquery()
+        .label("last_report_at"),
+        _LATEST_REPORT.with_only_columns(_REPORT_END).scalar_subquery().label("last_report_end"),
     )
     .select_from(card)
     .join(person, person.c.id == card.c.person_id)
@@ -192,3 +212,11 @@ BALANCE_BEFORE = (
 
 
 REGION_NAME = select(region.c.name).where(region.c.code == bindparam("code"))
+
+# A temporary loss report in force on the card (issue 17): the embedded store refuses the
+# card as the fleet store's gate does (kiosk_api refuses before any screen is read).
+REPORTED_UNTIL = select(func.max(_report.c.expires_at)).where(
+    _report.c.card_number == bindparam("card_number"),
+    _report.c.status == "temporary",
+    _report.c.expires_at > bindparam("now", type_=timestamp()),
+)

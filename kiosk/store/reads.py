@@ -57,6 +57,9 @@ class Holder:
     quota: QuotaStatus
     card_issued_on: date
     last_lost_at: datetime | None
+    # The latest loss report made without the card (issue 17): from it until lifted or lapsed.
+    last_report_at: datetime | None = None
+    last_report_end: datetime | None = None
 
 
 def resolve(connection: Connection, card_number: str, now: datetime) -> Holder:
@@ -80,7 +83,19 @@ def resolve(connection: Connection, card_number: str, now: datetime) -> Holder:
         quota=QuotaStatus(now.year, row.quota_limit or ZERO, row.quota_used or ZERO),
         card_issued_on=row.issued_on,
         last_lost_at=row.last_lost_at,
+        last_report_at=row.last_report_at,
+        last_report_end=row.last_report_end,
     )
+
+
+def refuse_reported(connection: Connection, card_number: str, now: datetime) -> None:
+    """CardNotActive(REPORTED_LOST) while a temporary loss report on the card is in force
+    (the embedded store; on the fleet store kiosk_api's gate refuses it)."""
+    found = connection.execute(
+        queries.REPORTED_UNTIL, {"card_number": card_number, "now": now}
+    ).scalar()
+    if found is not None:
+        raise CardNotActive(CardRefusal.REPORTED_LOST)
 
 
 def region_name(connection: Connection, code: str) -> str:
@@ -185,13 +200,16 @@ def analyse(
     covers = [
         FilingCover(f.region_code, f.valid_from, f.valid_until)
         for f in found_filings
-        if f.status is not FilingStatus.REVOKED
+        # A pending request (issue 17) is not a filing yet: it covers no charge.
+        if f.status not in (FilingStatus.REVOKED, FilingStatus.PENDING)
     ]
     lost = []
     if holder.last_lost_at is not None:
         lost.append(
             LostWindow(holder.last_lost_at, datetime.combine(holder.card_issued_on, time()))
         )
+    if holder.last_report_at is not None:
+        lost.append(LostWindow(holder.last_report_at, holder.last_report_end))
     return flag_charges(charges, holder.home_region, covers, lost)
 
 

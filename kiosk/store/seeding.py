@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +14,9 @@ from sqlalchemy.engine import make_url
 from kiosk.store import models
 from kiosk.store.demo import insert_reference, seed_demo
 from kiosk.store.engine import make_engine, sqlite_path
+from kiosk.store.enrolment_seed import insert_enrolments
 from kiosk.store.migrate import upgrade
-from kiosk.store.scale import ScaleResult, generate
+from kiosk.store.scale import FIRST_ID, ScaleResult, generate
 
 Progress = Callable[[str], None]
 SEED_TIMEOUT_SECONDS = 60.0  # lock waits while seeding (statements themselves may run long)
@@ -80,6 +81,12 @@ def create_store(
                 rows = generate(
                     connection, persons=persons, years=years, seed=seed, now=now, progress=report
                 )
+                # The certificate's enrolments: one INSERT ... SELECT for all of them.
+                first = now.year * 12 + now.month - 1 - (years * 12 - 1)  # as generate's
+                start = date(first // 12, first % 12 + 1, 1)
+                last = FIRST_ID + persons - 1
+                enrolments = insert_enrolments(connection, start, FIRST_ID, last)
+                report(f"enrolments: {enrolments:,}")
             connection.commit()
             report("analyse")
             if engine.dialect.name == "sqlite":

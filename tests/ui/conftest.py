@@ -55,9 +55,14 @@ def make_kiosk(
 ) -> Iterator[Callable[..., KioskUnderTest]]:
     made: list[KioskUnderTest] = []
 
-    def make(extra: str = "", **options: Any) -> KioskUnderTest:
+    def make(extra: str = "", store_url: str | None = None, **options: Any) -> KioskUnderTest:
+        """A kiosk on the shared demo store, or on `store_url` (a test that changes it)."""
         config = rig_config(
-            tmp_path, ui_store_url, kiosk_id=UI_KIOSK_ID, admin_pin=ADMIN_PIN, extra=extra
+            tmp_path,
+            store_url or ui_store_url,
+            kiosk_id=UI_KIOSK_ID,
+            admin_pin=ADMIN_PIN,
+            extra=extra,
         )
         kiosk = KioskUnderTest(qtbot, config, **options)
         made.append(kiosk)

@@ -92,7 +92,8 @@ def test_every_scripted_screen_fits_and_meets_the_touch_and_text_sizes(
     assert inspector.shots > 100
     assert len(written) > inspector.shots  # the PNGs and the printed receipts
     assert not inspector.problems, "\n".join(inspector.problems[:20])
-    assert not [r for r in caplog.records if "does not fit" in r.getMessage()]
+    grown = [r.getMessage() for r in caplog.records if "does not fit" in r.getMessage()]
+    assert not grown, "\n".join(grown)
 
 
 def _contrast(a: Palette, fg: str, bg: str) -> float:

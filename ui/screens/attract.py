@@ -8,7 +8,7 @@ from kiosk.session.view import View
 from ui.i18n import text
 from ui.screens.base import Screen
 from ui.theme import Theme
-from ui.widgets.basics import label
+from ui.widgets.basics import button, label
 from ui.widgets.card_picture import CardPicture
 
 
@@ -20,3 +20,6 @@ class AttractScreen(Screen):
         layout.addWidget(label(text("attract.body", language), center=True))
         layout.addWidget(CardPicture(theme.palette, text("attract.illustration", language)), 6)
         layout.addWidget(label(text("hotline", language), role="muted", center=True))
+        layout.addWidget(
+            button(text("loss.start", language), self.session.start_loss_report, "secondary")
+        )

@@ -63,6 +63,7 @@ class Screen(QWidget):
         items: tuple[Any, ...],
         make_row: Callable[[Any], QWidget],
         empty_key: str = "empty",
+        action: QWidget | None = None,
     ) -> None:
         """The session's page of a short list, then Previous / Next, Back, Finish."""
         page = view.list_page
@@ -74,7 +75,7 @@ class Screen(QWidget):
         bar = None
         if page is not None and page.pages > 1:
             bar = pager(page.page, page.pages, view.language, self.session.list_page)
-        self.back_and_finish(layout, view, bar)
+        self.back_and_finish(layout, view, bar, action)
 
     def set_heading(self, key: str, view: View, **values: object) -> None:
         self.heading = text(key, view.language, **values)
@@ -82,9 +83,20 @@ class Screen(QWidget):
     def title(self, layout: QBoxLayout, key: str, view: View, **values: object) -> None:
         layout.addWidget(label(text(key, view.language, **values), role="title"))
 
-    def back_and_finish(self, layout: QBoxLayout, view: View, pages: QWidget | None = None) -> None:
-        """The bottom row of every account screen: paging if any, back, and finish."""
+    def back_and_finish(
+        self,
+        layout: QBoxLayout,
+        view: View,
+        pages: QWidget | None = None,
+        action: QWidget | None = None,
+    ) -> None:
+        """The bottom row of every account screen: paging if any, the screen's own action
+        if it has one, back, and finish."""
         row = QHBoxLayout()
+        if action is not None and pages is not None:  # both would not fit one row
+            layout.addWidget(action)
+        elif action is not None:
+            row.addWidget(action, 2)
         if pages is not None:
             row.addWidget(pages, 3)
         back = True

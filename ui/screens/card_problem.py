@@ -24,5 +24,7 @@ class CardProblemScreen(Screen):
             layout.addWidget(message)
         layout.addWidget(label(text("problem.where", language), center=True))
         layout.addStretch(2)
+        if view.problem is not None and view.problem.kind is ProblemKind.REPORTED_LOST:
+            layout.addWidget(button(text("loss.found", language), self.session.lift_loss))
         if view.problem is None or view.problem.kind is not ProblemKind.READER_UNAVAILABLE:
             layout.addWidget(button(text("problem.take_card", language), self.session.finish))

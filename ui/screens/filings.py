@@ -9,7 +9,7 @@ from kiosk.session.view import View
 from ui.i18n import date_text, filing_status_label, filing_type_label, text
 from ui.screens.base import Screen
 from ui.theme import Theme
-from ui.widgets.basics import label, row_frame
+from ui.widgets.basics import button, label, row_frame
 
 
 def filing_row(filing: RemoteFiling, language: str) -> QWidget:
@@ -56,4 +56,7 @@ class FilingsScreen(Screen):
             view.filings,
             lambda item: filing_row(item, view.language),
             "filings.none",
+            action=button(
+                text("filing_request.start", view.language), self.session.start_filing_request
+            ),
         )

@@ -56,20 +56,22 @@ class OverviewScreen(Screen):
                 )
             )
         )
+        # A notice of what was just done takes the last contribution's line (it has a
+        # screen of its own): the overview must still fit 1280x800 in large text.
+        notice = _notice(view)
         last = summary.last_contribution
-        layout.addWidget(
-            label(
-                text(
-                    "overview.last_contribution",
-                    language,
-                    period=date_text(last.period, "month"),
-                    amount=yuan(last.to_personal_account),
-                )
-                if last
-                else text("overview.no_contribution", language),
-                role="muted",
+        if notice:
+            layout.addWidget(label(notice))
+        elif last is not None:
+            words = text(
+                "overview.last_contribution",
+                language,
+                period=date_text(last.period, "month"),
+                amount=yuan(last.to_personal_account),
             )
-        )
+            layout.addWidget(label(words, role="muted"))
+        else:
+            layout.addWidget(label(text("overview.no_contribution", language), role="muted"))
         if summary.active_filing is not None:
             filing = summary.active_filing
             until = (
@@ -103,11 +105,21 @@ class OverviewScreen(Screen):
         layout.addLayout(grid)
         bottom = QHBoxLayout()
         bottom.addWidget(button(text("nav.print", language), self.session.print_receipt), 1)
-        bottom.addWidget(
-            button(text("nav.change_pin", language), self.session.start_pin_change, "secondary"),
-            1,
-        )
+        for key, action in (
+            ("nav.certificate", self.session.print_certificate),
+            ("nav.change_pin", self.session.start_pin_change),
+        ):
+            bottom.addWidget(button(text(key, language), action, "secondary"), 1)
         bottom.addWidget(
             button(text("button.finish", language), self.session.finish, "secondary"), 1
         )
         layout.addLayout(bottom)
+
+
+def _notice(view: View) -> str:
+    """What the person just did that the overview confirms, or ""."""
+    if view.loss_lifted:
+        return text("overview.loss_lifted", view.language)
+    if view.certificate_printed:
+        return text("overview.certificate_printed", view.language)
+    return ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QProgressBar, QVBoxLayout
 
-from kiosk.session.view import State, View
+from kiosk.session.view import ProblemKind, State, View
 from ui.i18n import text
 from ui.screens.base import Screen
 from ui.theme import Theme
@@ -25,7 +25,9 @@ class PrintingScreen(Screen):
             layout.addWidget(progress)
             layout.addStretch(2)
             return
-        layout.addWidget(label(text("printing.problem", language), role="title", center=True))
+        limit = view.problem.kind is ProblemKind.SLIP_LIMIT
+        title = "printing.limit" if limit else "printing.problem"
+        layout.addWidget(label(text(title, language), role="title", center=True))
         layout.addWidget(label(view.problem.message(language), role="warning", center=True))
         layout.addStretch(2)
         back = button(

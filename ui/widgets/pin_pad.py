@@ -61,7 +61,7 @@ class PinPad(QWidget):
     def _add_key(self, grid: QGridLayout, digit: str, row: int, column: int) -> None:
         key = button(
             digit,
-            lambda: self._press(digit),
+            lambda: self.press(digit),
             role="key",
             accessible_name=text("pin.digit", self._language, digit=digit),
         )
@@ -70,10 +70,18 @@ class PinPad(QWidget):
         grid.addWidget(key, row, column)
         self.keys[digit] = key
 
-    def _press(self, digit: str) -> None:
+    def press(self, digit: str) -> None:
         self._on_touch()
         if len(self._digits) < MAX_DIGITS:
             self._digits.append(ord(digit))
+        self._show_dots()
+
+    def delete_last(self) -> None:
+        """The keypad's Clear key: take back one digit (zeroed, not just dropped)."""
+        self._on_touch()
+        if self._digits:
+            self._digits[-1] = 0
+            del self._digits[-1]
         self._show_dots()
 
     def clear(self) -> None:

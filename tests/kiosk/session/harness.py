@@ -9,6 +9,7 @@ from kiosk.admin_pin import hash_admin_pin
 from kiosk.card_access import ReaderCards
 from kiosk.services import AccountService
 from kiosk.session import Session
+from kiosk.session.ports import ServicePort
 from kiosk.session.settings import SessionSettings
 from kiosk.session.view import MaintenanceInfo, State, View
 from kiosk.worker import InlineWorker, Worker
@@ -34,6 +35,8 @@ class Kiosk:
         receipts: RecordingReceipts | None = None,
         settings: SessionSettings = SETTINGS,
         backend: ReaderBackend | None = None,
+        *,
+        services: ServicePort | None = None,
     ) -> None:
         self.backend = VirtualBackend()
         self.clock = FakeClock()
@@ -49,6 +52,7 @@ class Kiosk:
             now=lambda: NOW,
             health=lambda: HEALTH,
             on_exit=self._exit,
+            services=services,
         )
         self.views: list[View] = []
         self.session.subscribe(self.views.append)

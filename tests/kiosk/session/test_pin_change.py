@@ -81,7 +81,8 @@ def test_old_new_and_again_change_the_pin_on_the_card(audited: AuditedKiosk) -> 
     audited.session.finish()
     audited.backend.remove()
     audited.sign_in(card, PINS["li-kun"])
-    assert audited.view.state is State.PIN_ENTRY and audited.view.pin_wrong
+    assert audited.view.state is State.PIN_ENTRY
+    assert audited.view.pin_wrong
     audited.pin(NEW_PIN)
     assert audited.view.state is State.OVERVIEW
 
@@ -140,7 +141,8 @@ def test_a_wrong_old_pin_counts_down_and_the_third_blocks_the_card(
         audited.change(NEW_PIN)
         assert audited.view.state is State.CHANGE_PIN
         assert audited.view.pin_change_step is PinChangeStep.OLD
-        assert audited.view.pin_wrong and audited.view.pin_tries_left == tries_left
+        assert audited.view.pin_wrong
+        assert audited.view.pin_tries_left == tries_left
     audited.change("000000")
     audited.change(NEW_PIN)
     audited.change(NEW_PIN)
@@ -164,7 +166,8 @@ def test_going_back_keeps_nothing_typed_and_the_old_pin_still_works(
     audited.session.show(State.OVERVIEW)
     assert audited.view.state is State.OVERVIEW
     assert audited.view.pin_change_step is None or audited.view.state is not State.CHANGE_PIN
-    assert not audited.session.pin_change._old and not audited.session.pin_change._new
+    assert not audited.session.pin_change._old
+    assert not audited.session.pin_change._new
     audited.session.start_pin_change()
     assert audited.view.pin_change_step is PinChangeStep.OLD  # a fresh start
     audited.session.finish()
@@ -181,7 +184,8 @@ def test_pulling_the_card_mid_change_forgets_both_pins(audited: AuditedKiosk) ->
     audited.backend.remove()
     assert audited.view.state is State.IDLE
     assert old == bytearray(len(old))  # the held old PIN was zeroed in place
-    assert not audited.session.pin_change._old and not audited.session.pin_change._new
+    assert not audited.session.pin_change._old
+    assert not audited.session.pin_change._new
 
 
 def test_a_card_pulled_while_the_change_waits_gets_no_change_pin(

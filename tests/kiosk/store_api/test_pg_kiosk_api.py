@@ -32,6 +32,8 @@ from kiosk.store.engine import make_engine
 from kiosk.store.flags import LOOKBACK
 from kiosk.store.migrate import alembic_config, upgrade
 from kiosk.store.models import TABLES
+from kiosk.store.printed_documents import INTERNAL_FUNCTIONS as DOCUMENT_INTERNAL_FUNCTIONS
+from kiosk.store.printed_documents import KIOSK_FUNCTIONS as DOCUMENT_KIOSK_FUNCTIONS
 from kiosk.store.roles import grant_kiosk_role
 from realparts.postgres import PostgresCluster
 from tests.kiosk.store_api.conftest import KioskFactory
@@ -728,6 +730,25 @@ def test_the_key_and_the_pseudonym_function_are_out_of_a_kiosks_reach(
 # -- pinned search_path -------------------------------------------------------------------------
 
 
+# Migration 0007 (issue 17): the loss report, its lifting, the filing request.
+LOSS_AND_FILING = {
+    "loss_report_challenge",
+    "loss_report_answer",
+    "loss_report_outcome",
+    "lift_loss_report",
+    "filing_destinations",
+    "request_filing",
+}
+LOSS_AND_FILING_HELPERS = {
+    "citizen_ref_of",
+    "own_transaction",
+    "count_asked",
+    "report_in_force",
+    "audit_row",
+    "masked_name",
+}
+
+
 def test_every_function_is_owned_by_sscard_api_with_its_settings_pinned(
     admin: psycopg.Connection[Any],
 ) -> None:
@@ -737,13 +758,16 @@ def test_every_function_is_owned_by_sscard_api_with_its_settings_pinned(
         " EXISTS (SELECT 1 FROM aclexplode(p.proacl) a WHERE a.grantee = 0)"
         " FROM pg_proc p WHERE p.pronamespace = 'kiosk_api'::regnamespace ORDER BY 1"
     ).fetchall()
-    for_kiosks = {"card_status", "heartbeat", "record", *SCREENS}
+    for_kiosks = {"card_status", "heartbeat", "record", *SCREENS, *LOSS_AND_FILING}
+    for_kiosks |= set(DOCUMENT_KIOSK_FUNCTIONS)  # 0006: printed documents, the certificate
     assert {r[0] for r in rows} == for_kiosks | {
         "card_ref",
         "card_ref_of",
         "gate",
         "gate_counted",  # 0004's gate; 0005's gate serves opened cards before it
         "suspicious_kiosks",
+        *LOSS_AND_FILING_HELPERS,
+        *DOCUMENT_INTERNAL_FUNCTIONS,
     }
     for name, definer, config, owner_name, kiosk_may, public_may in rows:
         assert owner_name == "sscard_api", name
