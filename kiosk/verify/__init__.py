@@ -1,0 +1,1 @@
+"""The verification service of printed certificates and receipts (`kiosk verify-server`)."""
