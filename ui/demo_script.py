@@ -20,6 +20,7 @@ from card_reader.simulator import Faults, SimulatedCard, profile
 from kiosk.app import ensure_demo_store
 from kiosk.config import KioskConfig
 from kiosk.session.view import State
+from kiosk.speech.render import write_speech
 from kiosk.store.demo import DEMO_SERVICE_PASSWORD
 from printing.dispatch import Printer
 from printing.problems import PrinterProblemKind
@@ -46,6 +47,8 @@ class DemoWalk(KioskRig):
         out: Path,
         size: tuple[int, int] = SIZE,
         inspect: Inspect | None = None,
+        *,
+        speech: bool = False,
     ) -> None:
         self.clock: FakeClock = FakeClock()
         # Dates on the screens and slips are today's; only the timeouts run on the fake clock.
@@ -55,6 +58,7 @@ class DemoWalk(KioskRig):
         self.inspect = inspect
         self.size = size
         self.too_big: list[str] = []  # screens whose content needs more than the window
+        self.speech = speech  # a WAV of each shot's spoken words beside its PNG
         self._counter = 0
 
     def shoot(
@@ -82,6 +86,10 @@ class DemoWalk(KioskRig):
             if self.inspect is not None:
                 self.inspect(self.window, path.name)
             self.written.append(path)
+            if self.speech:
+                wav = write_speech(self.session.view, path)
+                if wav is not None:
+                    self.written.append(wav)
         self.session.set_language("zh")
         self.session.set_elderly(False)
         self.settle()
@@ -123,6 +131,13 @@ def _everyday(walk: DemoWalk) -> None:
             walk.window.keypad.key(Qt.Key.Key_Right)
 
     walk.shoot("overview-keypad-ring", ring_on_contributions)
+
+    def speech_panel_open() -> None:
+        walk.settle()
+        walk.window.speech_button.click()
+
+    walk.shoot("speech-panel", speech_panel_open)
+    walk.window.speech_panel.hide()
     for state in ACCOUNT_SCREENS:
         walk.session.show(state)
         walk.settle()
@@ -315,7 +330,9 @@ WALKS: tuple[Callable[[DemoWalk], None], ...] = (
 )  # fmt: skip
 
 
-def walk_all(config: KioskConfig, out: Path, inspect: Inspect | None = None) -> list[Path]:
+def walk_all(
+    config: KioskConfig, out: Path, inspect: Inspect | None = None, *, speech: bool = False
+) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     # The walk reports a card lost and files a request: it runs on a demo store of its own,
     # seeded afresh, so every walk shows the same screens and the kiosk's store is untouched.
@@ -327,7 +344,7 @@ def walk_all(config: KioskConfig, out: Path, inspect: Inspect | None = None) -> 
         store=dataclasses.replace(config.store, url=f"sqlite:///{store}"),
     )
     ensure_demo_store(config, datetime.now())
-    walk = DemoWalk(config, out, SIZE, inspect)
+    walk = DemoWalk(config, out, SIZE, inspect, speech=speech)
     try:
         for step in WALKS:
             step(walk)

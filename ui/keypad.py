@@ -10,6 +10,7 @@ no Qt focus (touch first); the ring is ours, a property the theme draws.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton, QWidget
@@ -20,11 +21,30 @@ from ui.widgets.id_pad import IdPad
 from ui.widgets.pin_pad import PinPad
 
 RING = "keyfocus"
+
+
+class SpeechKeys(Protocol):
+    """What the keypad's speech keys do (the window's speech controls)."""
+
+    def toggle(self) -> None: ...
+    def louder(self) -> None: ...
+    def quieter(self) -> None: ...
+    def next_rate(self) -> None: ...
+
+
 NEXT_KEYS = {Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_Tab}
 PREVIOUS_KEYS = {Qt.Key.Key_Left, Qt.Key.Key_Up, Qt.Key.Key_Backtab}
 ENTER_KEYS = {Qt.Key.Key_Return, Qt.Key.Key_Enter}
 CLEAR_KEYS = {Qt.Key.Key_Backspace, Qt.Key.Key_Delete}
 DIGIT_KEYS = {getattr(Qt.Key, f"Key_{digit}"): str(digit) for digit in range(10)}
+# Speech without seeing the screen: * turns it on (and says the screen) or off, + and -
+# are louder and quieter, / is slower or faster in turn.
+SPEECH_KEYS = {
+    Qt.Key.Key_Asterisk: "toggle",
+    Qt.Key.Key_Plus: "louder",
+    Qt.Key.Key_Minus: "quieter",
+    Qt.Key.Key_Slash: "next_rate",
+}
 _TO_OVERVIEW = {
     State.HISTORY, State.CONTRIBUTIONS, State.ANNUAL, State.FAMILY_AID, State.FILINGS,
     State.FLAGGED, State.CHANGE_PIN,
@@ -34,9 +54,10 @@ _TO_OVERVIEW = {
 class Keypad:
     """Turns key presses into what a tap would have done on the screen shown."""
 
-    def __init__(self, session: Session, window: QWidget) -> None:
+    def __init__(self, session: Session, window: QWidget, speech: SpeechKeys | None = None) -> None:
         self.session = session
         self.window = window
+        self.speech = speech
         self.ringed: QPushButton | None = None
 
     def key(self, key: Qt.Key, shift: bool = False) -> bool:
@@ -56,6 +77,9 @@ class Keypad:
             return self._enter()
         if key == Qt.Key.Key_Escape:
             self._cancel()
+            return True
+        if self.speech is not None and key in SPEECH_KEYS:
+            getattr(self.speech, SPEECH_KEYS[key])()
             return True
         return False
 

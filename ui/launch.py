@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.app import KioskParts, build_kiosk, ensure_demo_store
 from kiosk.config import KioskConfig
+from kiosk.speech.engine import SpeechOutput
 from kiosk.worker import Post
 from ui.bridge import UiThreadBridge
 from ui.housekeeping import Housekeeping
@@ -50,10 +51,15 @@ def load_fonts(listed: Collection[str] | None = None) -> list[str]:
     return added
 
 
-def open_kiosk(parts: KioskParts, post: Post) -> KioskWindow:
+def open_kiosk(parts: KioskParts, post: Post, speaker: SpeechOutput | None = None) -> KioskWindow:
     """The window for `parts` (from `kiosk.app.build_kiosk`), with the reader connected:
-    what `kiosk run`, the scripted demo, the UI tests and the bench all run."""
-    window = KioskWindow(parts.session, parts.config.reader.scrambled_pin_pad)
+    what `kiosk run`, the scripted demo, the UI tests and the bench all run. `speaker`:
+    what speaks (default: as kiosk.toml's [speech] says)."""
+    from kiosk.speech.engine import speaker_for
+
+    if speaker is None:
+        speaker = speaker_for(parts.config.speech)
+    window = KioskWindow(parts.session, parts.config.reader.scrambled_pin_pad, speaker)
     session = parts.session
     # Reader events arrive on the backend's thread; `post` hands them to the UI thread.
     parts.backend.subscribe(lambda event: post(lambda: session.handle_reader_event(event)))
@@ -112,9 +118,10 @@ def run_kiosk(
         parts.close()
 
 
-def write_screens(config: KioskConfig, out: Path) -> list[Path]:
-    """Walk the scripted sessions offscreen and write every screen and receipt to `out`."""
+def write_screens(config: KioskConfig, out: Path, *, speech: bool = False) -> list[Path]:
+    """Walk the scripted sessions offscreen and write every screen and receipt to `out`;
+    with `speech`, a WAV of each screen's spoken words beside its PNG."""
     from ui.demo_script import walk_all
 
     application()
-    return walk_all(config, out)
+    return walk_all(config, out, speech=speech)

@@ -37,6 +37,7 @@ from card_reader.simulator import Faults, SimulatedCard, build_card, profile
 from kiosk.app import build_kiosk
 from kiosk.config import KioskConfig
 from kiosk.session.view import State
+from kiosk.speech.engine import SpeechOutput
 from kiosk.worker import Lane, ManualWorker
 from printing.dispatch import Printer
 from realparts.clock import FakeClock
@@ -71,10 +72,12 @@ class KioskRig:
         now: Callable[[], datetime] | None = None,
         stepped: bool = False,
         size: tuple[int, int] = WINDOW_SIZE,
+        speaker: SpeechOutput | None = None,
     ) -> None:
         """`backend`: the reader (default: the virtual one); `cards`: where `insert` puts a
         card (default: the backend, when it is the virtual reader); `now`: the wall clock
-        (default: the clock's, or the system's)."""
+        (default: the clock's, or the system's); `speaker`: what speaks (default: as
+        kiosk.toml's [speech] says)."""
         # Qt reads the platform once, when the application is made; a rig never needs a screen.
         if QApplication.instance() is None:
             os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -102,7 +105,7 @@ class KioskRig:
             now=now,
             monotonic=clock if clock is not None else time.monotonic,
         )
-        self.window = open_kiosk(self.parts, post)
+        self.window = open_kiosk(self.parts, post, speaker)
         self.session = self.parts.session
         self.window.resize(*size)
         self.window.show()

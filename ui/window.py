@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
 
 from kiosk.session import Session
 from kiosk.session.view import State, View
+from kiosk.speech.engine import NullSpeaker, SpeechOutput
+from kiosk.speech.spoken import spoken_text
 from ui.i18n import text
 from ui.keypad import Keypad
 from ui.screens.annual import AnnualScreen
@@ -44,9 +46,11 @@ from ui.screens.printing import PrintingScreen
 from ui.screens.reading import ReadingScreen
 from ui.screens.take_card import TakeCardScreen
 from ui.screens.unavailable import UnavailableScreen
+from ui.speech_controls import SpeechControls
 from ui.theme import Theme
 from ui.widgets.basics import button, label
 from ui.widgets.overlays import BusyBanner, IdleWarning
+from ui.widgets.speech_panel import SpeechPanel
 
 TICK_MS = 250
 BUSY_BANNER_DELAY_MS = 300
@@ -56,9 +60,18 @@ _OWN_PROGRESS = {State.READING, State.PRINTING}
 
 
 class KioskWindow(QMainWindow):
-    def __init__(self, session: Session, scrambled_pin_pad: bool = False) -> None:
+    def __init__(
+        self,
+        session: Session,
+        scrambled_pin_pad: bool = False,
+        speaker: SpeechOutput | None = None,
+    ) -> None:
         super().__init__()
         self.session = session
+        # Off unless kiosk.toml or the person turns it on; it keeps each screen's words so
+        # that turning it on says the screen the person is on.
+        self.speaker: SpeechOutput = speaker if speaker is not None else NullSpeaker()
+        self.speech = SpeechControls(self.speaker, self._speech_changed)
         self.setWindowTitle("社保卡自助查询 Social-security card kiosk")
         root = QWidget()
         root.setObjectName("window")
@@ -70,53 +83,15 @@ class KioskWindow(QMainWindow):
         column.addLayout(self._top)
         self.stack = QStackedWidget()
         column.addWidget(self.stack, 1)
-        self.screens: dict[State, Screen] = {
-            State.IDLE: AttractScreen(session),
-            State.READING: ReadingScreen(session),
-            State.PIN_ENTRY: PinScreen(session, scrambled_pin_pad),
-            State.OVERVIEW: OverviewScreen(session),
-            State.HISTORY: HistoryScreen(session),
-            State.CONTRIBUTIONS: ContributionsScreen(session),
-            State.ANNUAL: AnnualScreen(session),
-            State.FAMILY_AID: FamilyAidScreen(session),
-            State.FILINGS: FilingsScreen(session),
-            State.FLAGGED: FlaggedScreen(session),
-            State.PRINTING: PrintingScreen(session),
-            State.TAKE_CARD: TakeCardScreen(session),
-            State.CARD_PROBLEM: CardProblemScreen(session),
-            State.SERVICE_UNAVAILABLE: UnavailableScreen(session),
-            State.MAINTENANCE_PIN: MaintenancePinScreen(session),
-            State.MAINTENANCE: MaintenanceScreen(session),
-            State.CHANGE_PIN: PinChangeScreen(session, scrambled_pin_pad),
-            State.PIN_CHANGED: PinChangedScreen(session),
-            State.LOSS_ID: LossIdScreen(session),
-            State.LOSS_PASSWORD: LossPasswordScreen(session),
-            State.LOSS_REPORTED: LossReportedScreen(session),
-            State.FILING_FORM: FilingFormScreen(session),
-            State.FILING_REQUESTED: FilingRequestedScreen(session),
-        }
+        self.screens = _screens(session, scrambled_pin_pad)
         for screen in self.screens.values():
             self.stack.addWidget(screen)
-        self.language_switch = button("", self._switch_language, "secondary")
-        self.elderly_switch = button("", self._switch_elderly, "secondary")
-        self.maintenance_corner = QPushButton("")
-        self.maintenance_corner.setFlat(True)
-        self.maintenance_corner.setStyleSheet("background: transparent; border: none;")
-        self.maintenance_corner.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self._hold = QTimer(self)
-        self._hold.setSingleShot(True)
-        self._hold.setInterval(MAINTENANCE_HOLD_MS)
-        self._hold.timeout.connect(session.open_maintenance)
-        self.maintenance_corner.pressed.connect(self._hold.start)
-        self.maintenance_corner.released.connect(self._hold.stop)
-        self._top.addWidget(self.maintenance_corner)
-        self.heading = label("", role="title", wrap=False)
-        self.heading.setObjectName("heading")
-        self._top.addWidget(self.heading, 1)
-        self._top.addWidget(self.language_switch)
-        self._top.addWidget(self.elderly_switch)
+        for screen in self.screens.values():
+            screen.key_tone = self.speaker.tone  # the PIN pads' one tone for every digit
+        self._build_top_bar()
         self.idle_warning = IdleWarning(root, session.more_time)
         self.busy_banner = BusyBanner(root)
+        self.speech_panel = SpeechPanel(root, self.speech)
         self._busy_delay = QTimer(self)
         self._busy_delay.setSingleShot(True)
         self._busy_delay.setInterval(BUSY_BANNER_DELAY_MS)
@@ -130,8 +105,34 @@ class KioskWindow(QMainWindow):
         self.view: View | None = None
         self.exit_allowed = False
         root.installEventFilter(self)
-        self.keypad = Keypad(session, self)
+        self.keypad = Keypad(session, self, self.speech)
         session.subscribe(self.show_view)
+
+    def _build_top_bar(self) -> None:
+        """The hidden maintenance corner, the screen's heading, and the switches every
+        screen keeps: speech, repeat, language, large text."""
+        session = self.session
+        self.speech_button = button("", self._open_speech_panel, "secondary")
+        self.language_switch = button("", self._switch_language, "secondary")
+        self.elderly_switch = button("", self._switch_elderly, "secondary")
+        self.maintenance_corner = QPushButton("")
+        self.maintenance_corner.setFlat(True)
+        self.maintenance_corner.setStyleSheet("background: transparent; border: none;")
+        self.maintenance_corner.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._hold = QTimer(self)
+        self._hold.setSingleShot(True)
+        self._hold.setInterval(MAINTENANCE_HOLD_MS)
+        self._hold.timeout.connect(session.open_maintenance)
+        self.maintenance_corner.pressed.connect(self._hold.start)
+        self.maintenance_corner.released.connect(self._hold.stop)
+        self._top.addWidget(self.maintenance_corner)
+        # A long heading wraps (English, large text) rather than widen the window.
+        self.heading = label("", role="title")
+        self.heading.setObjectName("heading")
+        self._top.addWidget(self.heading, 1)
+        self._top.addWidget(self.speech_button)
+        self._top.addWidget(self.language_switch)
+        self._top.addWidget(self.elderly_switch)
 
     # -- rendering ---------------------------------------------------------------------
 
@@ -154,6 +155,7 @@ class KioskWindow(QMainWindow):
             self.stack.setCurrentWidget(current)
             self.heading.setText(current.heading)
             self.heading.setAccessibleName(current.heading)
+            self._speak(view)
         self._render_top(view, theme)
         self._render_overlays(view, theme)
 
@@ -168,8 +170,26 @@ class KioskWindow(QMainWindow):
             take_card_reminders=min(view.take_card_reminders, 1),
         )
 
+    def _speak(self, view: View) -> None:
+        """Say the screen that just appeared (never a PIN digit: kiosk.speech.spoken)."""
+        if view.state is State.IDLE:
+            self.speaker.forget()  # the person's words leave with the person
+            self.speech_panel.hide()
+        self.speaker.say(spoken_text(view), view.language)
+
+    def _speech_changed(self) -> None:
+        self.session.touch()
+        self.speech_panel.refresh()
+
+    def _open_speech_panel(self) -> None:
+        self.session.touch()
+        if self.view is not None and self._theme is not None:
+            self.speech_panel.open(self.view.language, self._theme)
+
     def _render_top(self, view: View, theme: Theme) -> None:
         language = view.language
+        self.speech_button.setText(text("speech.button", language))
+        self.speech_button.setAccessibleName(text("speech.button.name", language))
         self.language_switch.setText(text("switch.language", language))
         self.language_switch.setAccessibleName(text("switch.language.name", language))
         elderly_key = "switch.elderly.off" if view.elderly else "switch.elderly.on"
@@ -222,8 +242,38 @@ class KioskWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.exit_allowed:
             self._ticker.stop()
+            self.speaker.close()
             for screen in self.screens.values():
                 screen.wipe()
             event.accept()
         else:
             event.ignore()
+
+
+def _screens(session: Session, scrambled_pin_pad: bool) -> dict[State, Screen]:
+    """One screen for every state of the session."""
+    return {
+        State.IDLE: AttractScreen(session),
+        State.READING: ReadingScreen(session),
+        State.PIN_ENTRY: PinScreen(session, scrambled_pin_pad),
+        State.OVERVIEW: OverviewScreen(session),
+        State.HISTORY: HistoryScreen(session),
+        State.CONTRIBUTIONS: ContributionsScreen(session),
+        State.ANNUAL: AnnualScreen(session),
+        State.FAMILY_AID: FamilyAidScreen(session),
+        State.FILINGS: FilingsScreen(session),
+        State.FLAGGED: FlaggedScreen(session),
+        State.PRINTING: PrintingScreen(session),
+        State.TAKE_CARD: TakeCardScreen(session),
+        State.CARD_PROBLEM: CardProblemScreen(session),
+        State.SERVICE_UNAVAILABLE: UnavailableScreen(session),
+        State.MAINTENANCE_PIN: MaintenancePinScreen(session),
+        State.MAINTENANCE: MaintenanceScreen(session),
+        State.CHANGE_PIN: PinChangeScreen(session, scrambled_pin_pad),
+        State.PIN_CHANGED: PinChangedScreen(session),
+        State.LOSS_ID: LossIdScreen(session),
+        State.LOSS_PASSWORD: LossPasswordScreen(session),
+        State.LOSS_REPORTED: LossReportedScreen(session),
+        State.FILING_FORM: FilingFormScreen(session),
+        State.FILING_REQUESTED: FilingRequestedScreen(session),
+    }

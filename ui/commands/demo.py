@@ -14,6 +14,9 @@ HELP = "run the kiosk with demo cards, or write PNGs of every screen with --head
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--headless", action="store_true", help="no window: render offscreen")
     parser.add_argument("--out", type=Path, default=Path("out/demo"), help="folder for the PNGs")
+    parser.add_argument(
+        "--speech", action="store_true", help="with --headless: a WAV of each screen's words too"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from ui import launch
 
     if args.headless:
-        written = launch.write_screens(config, args.out)
+        written = launch.write_screens(config, args.out, speech=args.speech)
         print(f"wrote {len(written)} screen(s) to {args.out}")
         return 0
     result: int = launch.run_kiosk(config, demo=True)

@@ -29,6 +29,7 @@ class Screen(QWidget):
         self._outer.setContentsMargins(0, 0, 0, 0)
         self._content: QWidget | None = None
         self.heading = ""  # shown in the window's top bar, beside the language switch
+        self.key_tone: Callable[[], None] = _silence  # set by the window: its speaker's tone
 
     def show_view(self, view: View, theme: Theme) -> None:
         self.wipe()
@@ -111,3 +112,7 @@ class Screen(QWidget):
             )
         row.addWidget(button(text("button.finish", view.language), self.session.finish), 1)
         layout.addLayout(row)
+
+
+def _silence() -> None:
+    """The key tone of a window without a speaker."""

@@ -38,9 +38,13 @@ class PadScreen(Screen):
         words.addStretch(1)
         words.addWidget(button(text(cancel_key, view.language), cancel, "secondary"))
         columns.addLayout(words, 1)
-        self.pad = PinPad(view.language, self.confirmed, self.session.touch, self.scrambled)
+        self.pad = PinPad(view.language, self.confirmed, self._key_pressed, self.scrambled)
         columns.addWidget(self.pad, 1)
         layout.addLayout(columns, 1)
+
+    def _key_pressed(self) -> None:
+        self.session.touch()
+        self.key_tone()
 
     def words(self, words: QVBoxLayout, view: View) -> tuple[str, Callable[[], None]]:
         """Fill the words column; return the way out's words key and action."""
