@@ -52,6 +52,4 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
 fi
 # The catalogue of words: .po (what translators edit) -> .mo (what the kiosk reads fast).
 .venv/bin/python -c "from kiosk.words.catalogue import compile_all; compile_all()"
-.venv/bin/python -c "from kiosk.words.certificate import compile_certificate_words as c; c()"
-.venv/bin/python -c "from kiosk.speech.words import compile_speech_words as c; c()"
 echo "setup: ready"

@@ -22,20 +22,22 @@ from printing.atomic_file import write_atomically
 log = logging.getLogger(__name__)
 
 LOCALE = Path(__file__).with_name("locale")
-DOMAIN = "kiosk"
+DOMAIN = "kiosk"  # the screens' and slips' words; the certificate and speech have their own
+DOMAINS = ("kiosk", "certificate", "speech")
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 _MO_MAGIC = 0x950412DE
 
 
-def po_path(language: str) -> Path:
-    return LOCALE / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+def po_path(language: str, domain: str = DOMAIN) -> Path:
+    return LOCALE / language / "LC_MESSAGES" / f"{domain}.po"
 
 
 @functools.cache
-def messages(language: str) -> Mapping[str, str]:
-    """key -> words for `language` ("zh" for any language the kiosk does not speak)."""
-    po = po_path(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+def messages(language: str, domain: str = DOMAIN) -> Mapping[str, str]:
+    """key -> words for `language` ("zh" for any language the kiosk does not speak), from
+    catalogue `domain`."""
+    po = po_path(language if language in LANGUAGES else DEFAULT_LANGUAGE, domain)
     mo = po.with_suffix(".mo")
     try:
         if mo.stat().st_mtime_ns >= po.stat().st_mtime_ns:
@@ -71,12 +73,14 @@ def compile_po(po: Path, mo: Path | None = None) -> bytes:
 
 
 def compile_all() -> list[Path]:
-    """Compile every language's .po into its .mo (the build step); the .mo paths."""
+    """Compile every domain's and language's .po into its .mo (the build step); the .mo
+    paths."""
     written = []
-    for language in LANGUAGES:
-        po = po_path(language)
-        compile_po(po, po.with_suffix(".mo"))
-        written.append(po.with_suffix(".mo"))
+    for domain in DOMAINS:
+        for language in LANGUAGES:
+            po = po_path(language, domain)
+            compile_po(po, po.with_suffix(".mo"))
+            written.append(po.with_suffix(".mo"))
     return written
 
 

@@ -11,42 +11,23 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Mapping
-from pathlib import Path
 
 from kiosk.domain import BaseBand, CertificateWords, EnrolmentStatus, InsuranceType
-from kiosk.words.catalogue import DEFAULT_LANGUAGE, LANGUAGES, LOCALE, compile_po, read_mo
+from kiosk.words.catalogue import messages
 
-__all__ = ["certificate_words", "compile_certificate_words", "words"]
+__all__ = ["certificate_words", "words"]
 
 DOMAIN = "certificate"
 
 
-def _po(language: str) -> Path:
-    return LOCALE / language / "LC_MESSAGES" / f"{DOMAIN}.po"
-
-
-@functools.cache
 def _messages(language: str) -> Mapping[str, str]:
-    po = _po(language if language in LANGUAGES else DEFAULT_LANGUAGE)
-    mo = po.with_suffix(".mo")
-    try:
-        if mo.stat().st_mtime_ns >= po.stat().st_mtime_ns:
-            return read_mo(mo.read_bytes())
-    except FileNotFoundError:
-        pass
-    return read_mo(compile_po(po, mo))
+    return messages(language, DOMAIN)
 
 
 def words(key: str, language: str, **fields: object) -> str:
     """The words for `key` in `language`; a missing key raises KeyError (a test finds it)."""
     template = _messages(language)[key]
     return template.format(**fields) if fields else template
-
-
-def compile_certificate_words() -> None:
-    """The build step (scripts/setup.sh compiles the kiosk's own catalogue alike)."""
-    for language in LANGUAGES:
-        compile_po(_po(language), _po(language).with_suffix(".mo"))
 
 
 @functools.cache
