@@ -9,18 +9,22 @@ is real, so `elapse` moves the stored timestamps back instead.
 from __future__ import annotations
 
 import itertools
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, text
 
 from kiosk.citizen_requests import CitizenRequests
 from kiosk.services import AccountService
 from kiosk.store.engine import make_engine
 from kiosk.store.roles import grant_kiosk_role
+from kiosk.store.seeding import create_store
+from realparts.postgres import PostgresCluster
 
 NOW = datetime(2026, 11, 24, 10, 30)
 # Every stored time a test may move back: the reports, the lock, the audit rows.
@@ -99,3 +103,23 @@ class CitizenStore:
         for kiosk in self._kiosks:
             kiosk.accounts.close()
         self.owner.dispose()
+
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)]
+
+
+def citizen_store(
+    request: pytest.FixtureRequest, name: str, *, persons: int, seed: int
+) -> CitizenStore:
+    """A seeded store of its own for one test module, on the backend `request` names
+    (SQLite in a temp folder, or a database `name` on the package's PostgreSQL cluster)."""
+    folder = Path(tempfile.mkdtemp(prefix=f"{name.replace('_', '-')}-"))
+    if request.param == "sqlite":
+        url = f"sqlite:///{folder / 'store.sqlite3'}"
+        made = CitizenStore("sqlite", url, make_engine(url, 10.0), folder)
+    else:
+        cluster: PostgresCluster = request.getfixturevalue("api_cluster")
+        url = cluster.create_database(name)
+        made = CitizenStore("postgresql", url, make_engine(url, 10.0), folder, cluster.base, name)
+    create_store(url, NOW, persons=persons, years=1, seed=seed)
+    return made

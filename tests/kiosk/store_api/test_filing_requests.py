@@ -3,37 +3,20 @@ destination picked from the region table and nothing else, the length bounded.""
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from kiosk.domain import FilingStatus, FilingType
-from kiosk.store.engine import make_engine
 from kiosk.store.errors import CardNotActive, FilingRefused
 from kiosk.store.reference import REGIONS
-from kiosk.store.seeding import create_store
-from realparts.postgres import PostgresCluster
-from tests.kiosk.store_api.citizen_stores import NOW, CitizenStore, Kiosk
-
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)]
+from tests.kiosk.store_api.citizen_stores import BACKENDS, NOW, CitizenStore, Kiosk, citizen_store
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def store(request: pytest.FixtureRequest) -> Iterator[CitizenStore]:
-    folder = Path(tempfile.mkdtemp(prefix="filing-requests-"))
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder / 'store.sqlite3'}"
-        made = CitizenStore("sqlite", url, make_engine(url, 10.0), folder)
-    else:
-        cluster: PostgresCluster = request.getfixturevalue("api_cluster")
-        url = cluster.create_database("filing_requests")
-        made = CitizenStore(
-            "postgresql", url, make_engine(url, 10.0), folder, cluster.base, "filing_requests"
-        )
-    create_store(url, NOW, persons=20, years=1, seed=5)
+    made = citizen_store(request, "filing_requests", persons=20, seed=5)
     yield made
     made.close()
 

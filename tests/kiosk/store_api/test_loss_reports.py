@@ -4,11 +4,9 @@ it, on both stores with the same assertions (tests/kiosk/store_api/citizen_store
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -17,7 +15,6 @@ from kiosk.domain import FlagReason
 from kiosk.masking import mask_name
 from kiosk.store import counter_desk
 from kiosk.store import service_password as passwords
-from kiosk.store.engine import make_engine
 from kiosk.store.errors import (
     CardNotActive,
     CardRefusal,
@@ -27,28 +24,15 @@ from kiosk.store.errors import (
 )
 from kiosk.store.models import TABLES
 from kiosk.store.reference import CLINIC_SLOTS, institution_id
-from kiosk.store.seeding import create_store
-from realparts.postgres import PostgresCluster
-from tests.kiosk.store_api.citizen_stores import NOW, CitizenStore
+from tests.kiosk.store_api.citizen_stores import BACKENDS, NOW, CitizenStore, citizen_store
 
 PASSWORD = "246135"
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)]
 UNENROLLED_ID = "110101199003074514"  # a well-formed ID the store does not hold
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def store(request: pytest.FixtureRequest) -> Iterator[CitizenStore]:
-    folder = Path(tempfile.mkdtemp(prefix="citizen-requests-"))
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder / 'store.sqlite3'}"
-        made = CitizenStore("sqlite", url, make_engine(url, 10.0), folder)
-    else:
-        cluster: PostgresCluster = request.getfixturevalue("api_cluster")
-        url = cluster.create_database("citizen_requests")
-        made = CitizenStore(
-            "postgresql", url, make_engine(url, 10.0), folder, cluster.base, "citizen_requests"
-        )
-    create_store(url, NOW, persons=40, years=1, seed=11)
+    made = citizen_store(request, "citizen_requests", persons=40, seed=11)
     yield made
     made.close()
 
