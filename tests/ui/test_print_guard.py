@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from kiosk.session.view import State
+from kiosk.words import text
 from tests.ui.conftest import KioskUnderTest
 
 
@@ -21,3 +22,14 @@ def test_two_taps_on_print_within_50_ms_give_one_slip(kiosk: KioskUnderTest) -> 
     kiosk.wait_for(State.TAKE_CARD)
     kiosk.drain()
     assert len(list((kiosk.config.data_dir / "receipts").glob("*.pdf"))) == 1
+
+
+def test_the_certificate_by_tap_prints_and_the_overview_says_so(kiosk: KioskUnderTest) -> None:
+    kiosk.signed_in()
+    spool = kiosk.config.data_dir / "receipts"
+    kiosk.tap_text("nav.certificate")
+    assert kiosk.wait_until(lambda: kiosk.session.view.certificate_printed)
+    kiosk.wait_for(State.OVERVIEW)
+    assert text("overview.certificate_printed", "zh") in kiosk.visible_texts()
+    assert len(list(spool.glob("*.pdf"))) == 1
+    assert not [name for name in kiosk.button_names() if not name.strip()]
