@@ -358,7 +358,9 @@ class Session:
         core, rule = self.core, rule_for(state)
         settings = core.settings
         limit = settings.pin_entry_seconds if rule.timeout is Timeout.PIN else settings.idle_seconds
-        warning = settings.idle_warning_seconds
+        # A problem screen says what happened and where to go; it ends on its own (the
+        # take-card screen) without an "are you still there?" over the words.
+        warning = settings.idle_warning_seconds if rule.warns_before_timeout else 0.0
         quiet = now - core.last_touch
         if quiet >= limit + warning:
             log.info("session timed out in %s", state.value)

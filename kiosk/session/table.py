@@ -76,6 +76,7 @@ class Rule:
     card_out: OnCardOut = OnCardOut.WIPE
     no_timeout_because: str = ""  # required when timeout is NONE
     holds_while_no_reader: bool = False  # the timeout waits until a reader is back
+    warns_before_timeout: bool = True  # the idle countdown shows before the timeout acts
 
 
 _ACCOUNT = frozenset({Intent.OPEN_SCREEN, Intent.PRINT, Intent.FINISH})
@@ -114,7 +115,8 @@ TABLE: dict[State, Rule] = {
     State.PIN_CHANGED: _ACCOUNT_RULE,
     State.TAKE_CARD: Rule(frozenset(), Timeout.REMINDER, OnTimeout.REMIND),
     State.CARD_PROBLEM: Rule(
-        frozenset({Intent.FINISH, Intent.LIFT_LOSS}), Timeout.IDLE, OnTimeout.END_SESSION
+        frozenset({Intent.FINISH, Intent.LIFT_LOSS}), Timeout.IDLE, OnTimeout.END_SESSION,
+        warns_before_timeout=False,
     ),
     # The loss report: no card, so nothing to give back; a card put in starts its own session.
     State.LOSS_ID: _LOSS_ENTRY_RULE,
@@ -124,7 +126,7 @@ TABLE: dict[State, Rule] = {
     ),
     State.SERVICE_UNAVAILABLE: Rule(
         frozenset({Intent.FINISH}), Timeout.IDLE, OnTimeout.END_SESSION,
-        holds_while_no_reader=True,
+        holds_while_no_reader=True, warns_before_timeout=False,
     ),
     State.MAINTENANCE_PIN: Rule(
         frozenset({Intent.ENTER_ADMIN_PIN, Intent.LEAVE_MAINTENANCE}), Timeout.PIN,
@@ -158,6 +160,8 @@ def as_markdown() -> str:
             bound = f"none: {rule.no_timeout_because}"
         if rule.holds_while_no_reader:
             bound += " (held while no reader is connected)"
+        if rule.timeout in (Timeout.IDLE, Timeout.PIN) and not rule.warns_before_timeout:
+            bound = bound.split(",")[0] + ", no countdown over the problem's words"
         lines.append(
             f"| {state.value} | {intents} | {bound} | {rule.on_timeout.value} "
             f"| {rule.card_in.value} | {rule.card_out.value} |"

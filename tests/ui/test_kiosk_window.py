@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
@@ -304,3 +305,18 @@ def test_a_retiree_sees_allocations_not_a_zero_contribution_base(kiosk: KioskUnd
     texts = kiosk.visible_texts()
     assert "退休划拨" in texts
     assert not any(t.startswith("缴费基数 ¥0.00") for t in texts)
+
+
+def test_the_idle_warning_dims_the_screen_and_a_tap_on_it_is_more_time(
+    kiosk: KioskUnderTest,
+) -> None:
+    kiosk.signed_in()
+    kiosk.clock.advance(kiosk.session.settings.idle_seconds + 1)
+    kiosk.qtbot.waitUntil(kiosk.window.idle_warning.isVisible)
+    dim = kiosk.window.idle_warning.dim
+    assert dim.isVisible()
+    assert dim.geometry() == kiosk.window.centralWidget().rect()  # the whole screen behind
+    QTest.mouseClick(dim, Qt.MouseButton.LeftButton)
+    kiosk.qtbot.waitUntil(lambda: not kiosk.window.idle_warning.isVisible())
+    assert not dim.isVisible()
+    assert kiosk.session.view.state is State.OVERVIEW

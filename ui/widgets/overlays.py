@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtGui import QHideEvent, QMouseEvent
 from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
 from ui.i18n import text
@@ -19,7 +20,17 @@ class IdleWarning(QFrame):
         self.setObjectName("idle-warning")
         self._on_more_time = on_more_time
         self._layout = QVBoxLayout(self)
+        # The screen behind is dimmed, so the question is the one thing to look at; a tap
+        # on it still says "I am here", as a tap anywhere did before the warning.
+        self.dim = _Dimmer(parent, on_more_time)
+        self.dim.setObjectName("idle-dim")
+        self.dim.setStyleSheet("QWidget#idle-dim { background: rgba(0, 0, 0, 160); }")
+        self.dim.hide()
         self.hide()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.dim.hide()
+        super().hideEvent(event)
 
     def show_countdown(self, seconds: int, language: str, theme: Theme) -> None:
         while self._layout.count():
@@ -45,8 +56,21 @@ class IdleWarning(QFrame):
             self.setGeometry(
                 (parent.width() - width) // 2, (parent.height() - height) // 2, width, height
             )
+            self.dim.setGeometry(parent.rect())
+        self.dim.show()
+        self.dim.raise_()
         self.show()
         self.raise_()
+
+
+class _Dimmer(QWidget):
+    def __init__(self, parent: QWidget, on_tap: Callable[[], None]) -> None:
+        super().__init__(parent)
+        self._on_tap = on_tap
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._on_tap()
+        event.accept()
 
 
 class BusyBanner(QFrame):

@@ -91,3 +91,15 @@ def test_a_held_card_says_how_long_until_it_is_read(kiosk: Kiosk) -> None:
         kiosk.backend.remove()
     kiosk.insert("zhang-wei")
     assert kiosk.session.read_held_for() == pytest.approx(5.0)
+
+
+def test_a_problem_screen_ends_on_its_own_without_the_idle_countdown(kiosk: Kiosk) -> None:
+    kiosk.insert("expired")
+    assert kiosk.view.state is State.CARD_PROBLEM
+    kiosk.clock.advance(SETTINGS.idle_seconds - 1)
+    kiosk.session.tick()
+    assert kiosk.view.state is State.CARD_PROBLEM
+    kiosk.clock.advance(2)
+    kiosk.session.tick()
+    assert kiosk.view.state is State.TAKE_CARD  # at the idle bound, with no warning first
+    assert all(v.idle_warning_seconds is None for v in kiosk.views if v.problem is not None)
