@@ -17,6 +17,7 @@ from printing.problems import PrinterProblemKind
 from realparts.printer import FaultyPrinter
 from tests.ui.conftest import ADMIN_PIN, KioskUnderTest
 from ui.i18n import text, yuan
+from ui.widgets.pin_pad import PinPad
 
 Make = Callable[..., KioskUnderTest]
 
@@ -320,3 +321,16 @@ def test_the_idle_warning_dims_the_screen_and_a_tap_on_it_is_more_time(
     kiosk.qtbot.waitUntil(lambda: not kiosk.window.idle_warning.isVisible())
     assert not dim.isVisible()
     assert kiosk.session.view.state is State.OVERVIEW
+
+
+def test_switching_language_or_text_size_keeps_the_digits_typed(kiosk: KioskUnderTest) -> None:
+    kiosk.insert("zhang-wei")
+    kiosk.wait_for(State.PIN_ENTRY)
+    kiosk.type_pin("123", confirm=False)
+    kiosk.tap("切换为英文")
+    kiosk.tap_text("switch.elderly.on")
+    pad = kiosk.window.screens[State.PIN_ENTRY].findChild(PinPad)
+    assert pad is not None
+    assert pad.entered == 3
+    kiosk.type_pin("456")
+    kiosk.wait_for(State.OVERVIEW)

@@ -15,6 +15,7 @@ from kiosk.store.demo import DEMO_SERVICE_PASSWORD
 from kiosk.words import text
 from tests.session_kit import seed_demo_store
 from tests.ui.conftest import KioskUnderTest
+from ui.widgets.id_pad import IdPad
 
 Make = Callable[..., KioskUnderTest]
 
@@ -135,3 +136,15 @@ def day_in(kiosk: KioskUnderTest, days: int) -> str:
     draft = kiosk.session.view.filing_draft
     assert draft is not None
     return date_text(draft.today + timedelta(days=days))
+
+
+def test_a_language_switch_keeps_the_citizen_id_typed(kiosk: KioskUnderTest) -> None:
+    kiosk.wait_for(State.IDLE)
+    kiosk.tap_text("loss.start")
+    kiosk.wait_for(State.LOSS_ID)
+    tap_keys(kiosk, "36042619")
+    kiosk.tap_text("switch.language.name")
+    assert kiosk.wait_until(lambda: kiosk.session.view.language == "en")
+    pad = kiosk.window.screens[State.LOSS_ID].findChild(IdPad)
+    assert pad is not None
+    assert pad.typed == "36042619"

@@ -27,6 +27,13 @@ class LossIdScreen(Screen):
             self.pad = None
         super().wipe()
 
+    def show_view(self, view: View, theme: Theme) -> None:
+        """A language or text-size switch keeps what was typed."""
+        typed = self.pad.typed if self.pad is not None else ""
+        super().show_view(view, theme)
+        if self.pad is not None and typed:
+            self.pad.take(typed)
+
     def build(self, layout: QVBoxLayout, view: View, theme: Theme) -> None:
         language = view.language
         self.set_heading("loss.heading", view)

@@ -31,6 +31,14 @@ class PadScreen(Screen):
             self.pad = None
         super().wipe()
 
+    def show_view(self, view: View, theme: Theme) -> None:
+        """Re-rendered on the same pad (a language or text-size switch): the digits typed
+        so far move to the new pad, so the person need not start again."""
+        typed = self.pad.hand_over() if self.pad is not None else bytearray()
+        super().show_view(view, theme)
+        if self.pad is not None and typed:
+            self.pad.take(typed)
+
     def build(self, layout: QVBoxLayout, view: View, theme: Theme) -> None:
         columns = QHBoxLayout()
         words = QVBoxLayout()

@@ -86,6 +86,11 @@ class IdPad(QWidget):
         self._typed = ""
         self._show()
 
+    def take(self, typed: str) -> None:
+        """Carry on from another pad's ID (the screen re-rendered in another language)."""
+        self._typed = typed[: entry.ID_LENGTH]
+        self._show()
+
     def _done(self) -> None:
         if entry.complete(self._typed, self._today):
             typed, self._typed = self._typed, ""

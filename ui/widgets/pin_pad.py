@@ -108,6 +108,18 @@ class PinPad(QWidget):
     def entered(self) -> int:
         return len(self._digits)
 
+    def hand_over(self) -> bytearray:
+        """The digits typed so far, moved out (not copied): the pad is empty after."""
+        digits, self._digits = self._digits, bytearray()
+        self._show_dots()
+        return digits
+
+    def take(self, digits: bytearray) -> None:
+        """Carry on from `digits` (another pad's hand_over): this pad owns them now."""
+        self._digits[:] = bytes(len(self._digits))
+        self._digits = digits
+        self._show_dots()
+
     def wipe(self) -> None:
         self._digits[:] = bytes(len(self._digits))
         self._digits = bytearray()
