@@ -21,13 +21,14 @@ from ui.widgets.pin_pad import PinPad
 
 Make = Callable[..., KioskUnderTest]
 
+# The heading of the screen a button opens reads as the button did (issue 18).
 NAVIGATION = [
-    ("消费记录", State.HISTORY, "消费与入账记录"),
-    ("缴费记录", State.CONTRIBUTIONS, "近 12 个月缴费记录"),
+    ("消费记录", State.HISTORY, "消费记录"),
+    ("缴费记录", State.CONTRIBUTIONS, "缴费记录"),
     ("年度明细", State.ANNUAL, "2026 年度明细"),
     ("家庭共济", State.FAMILY_AID, "家庭共济"),
-    ("异地备案", State.FILINGS, "异地就医备案"),
-    ("请核对的扣费", State.FLAGGED, "请核对以下扣费"),
+    ("异地就医备案", State.FILINGS, "异地就医备案"),
+    ("请核对的扣费", State.FLAGGED, "请核对的扣费"),
 ]
 
 

@@ -48,7 +48,7 @@ def contribution_row(item: Contribution, language: str) -> QWidget:
 
 class ContributionsScreen(Screen):
     def build(self, layout: QVBoxLayout, view: View, theme: Theme) -> None:
-        self.set_heading("contributions.title", view)
+        self.set_heading("nav.contributions", view)  # the words of the button that opens it
         self.paged(
             layout,
             view,

@@ -39,7 +39,7 @@ def binding_row(binding: FamilyBinding, language: str) -> QWidget:
 
 class FamilyAidScreen(Screen):
     def build(self, layout: QVBoxLayout, view: View, theme: Theme) -> None:
-        self.set_heading("family.title", view)
+        self.set_heading("nav.family_aid", view)  # the words of the button that opens it
         self.paged(
             layout,
             view,

@@ -48,7 +48,7 @@ def filing_row(filing: RemoteFiling, language: str) -> QWidget:
 
 class FilingsScreen(Screen):
     def build(self, layout: QVBoxLayout, view: View, theme: Theme) -> None:
-        self.set_heading("filings.title", view)
+        self.set_heading("nav.filings", view)  # the words of the button that opens it
         self.paged(
             layout,
             view,

@@ -17,7 +17,7 @@ from ui.widgets.basics import label
 
 class FlaggedScreen(Screen):
     def build(self, layout: QVBoxLayout, view: View, theme: Theme) -> None:
-        self.set_heading("flagged.title", view)
+        self.set_heading("nav.flagged", view)  # the words of the button that opens it
         if view.flagged:
             layout.addWidget(label(text("flagged.intro", view.language), role="muted"))
             layout.addWidget(label(text("history.flag_what", view.language), role="muted"))

@@ -52,7 +52,7 @@ class HistoryScreen(Screen):
     def build(self, layout: QVBoxLayout, view: View, theme: Theme) -> None:
         page = view.history
         language = view.language
-        self.set_heading("history.title", view)
+        self.set_heading("nav.history", view)  # the words of the button that opens it
         filters = QHBoxLayout()
         for kind in HISTORY_FILTERS:
             name = kind_label(kind, language) if kind else text("history.filter.all", language)
