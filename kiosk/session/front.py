@@ -134,6 +134,11 @@ class Session:
         self.core.wipe(State.SERVICE_UNAVAILABLE, problem=reader_unavailable_problem())
 
     @property
+    def card_in(self) -> bool:
+        """A card is in the reader (a problem screen then asks for it back)."""
+        return self.core.card is not None
+
+    @property
     def card_left_behind(self) -> bool:
         """A card nobody took after the reminders (the heartbeat raises it)."""
         return self.core.card is not None and self.core.card.left_behind
