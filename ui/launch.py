@@ -10,8 +10,8 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCursor, QFontDatabase
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QCursor, QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.app import KioskParts, build_kiosk, ensure_demo_store
 from kiosk.config import KioskConfig
@@ -88,8 +88,7 @@ def run_kiosk(
     if config.kiosk.hide_cursor:
         app.setOverrideCursor(QCursor(Qt.CursorShape.BlankCursor))
     if config.kiosk.fullscreen and not smoke:
-        window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
-        window.showFullScreen()
+        fill_screen(window)
     else:
         window.resize(*WINDOW_SIZE)
         window.show()
@@ -116,6 +115,17 @@ def run_kiosk(
         if panel is not None:
             panel.close()
         parts.close()
+
+
+def fill_screen(window: QWidget) -> None:
+    """Full screen even where no window manager runs (X without a WM is a common kiosk
+    set-up, and there showFullScreen alone leaves the window at its own size): the window
+    is given the screen's geometry explicitly, then asked to be full screen."""
+    window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is not None:
+        window.setGeometry(screen.geometry())
+    window.showFullScreen()
 
 
 def write_screens(config: KioskConfig, out: Path, *, speech: bool = False) -> list[Path]:
