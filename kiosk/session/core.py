@@ -29,6 +29,7 @@ from kiosk.store.errors import CardNotActive
 log = logging.getLogger(__name__)
 
 Listener = Callable[[View], None]
+CARD_PULLED_NOTICE_SECONDS = 5.0
 
 
 @dataclass
@@ -74,6 +75,7 @@ class SessionCore:
         self.next_reminder = math.inf
         self.view = View.idle(settings.language, settings.elderly)
         self.busy_since: float | None = None  # when the wait on screen began
+        self.card_pulled_until = 0.0  # the start screen's "the card came out" notice ends
         self.slips = SlipAllowance(settings.slips_per_card_per_day, lambda: now().date())
         # Flows holding secrets between steps (the PIN change) forget them on every wipe.
         self.on_wipe: list[Callable[[], None]] = []
@@ -199,8 +201,12 @@ class SessionCore:
         if card is not None:
             self.close_card(card)
         self.next_reminder = math.inf
+        # Pulled while it was being read (or before the PIN): the start screen says so for
+        # a few seconds, so the person knows to insert it again rather than wonder.
+        interrupted = self.view.state in (State.READING, State.PIN_ENTRY)
         if rule_for(self.view.state).card_out is OnCardOut.WIPE:
-            self.wipe(State.IDLE)
+            self.wipe(State.IDLE, card_pulled=interrupted)
+            self.card_pulled_until = self.monotonic() + CARD_PULLED_NOTICE_SECONDS
 
     def close_card(self, entry: CardEntry) -> None:
         """Disconnect (the reader resets the card), so a verified PIN never outlives the

@@ -325,6 +325,8 @@ class Session:
         rule = rule_for(state)
         if state is State.MAINTENANCE_PIN:
             self.maintenance.tick()  # the admin PIN pad's lock counts down
+        if core.view.card_pulled and now >= core.card_pulled_until:
+            core.publish(replace(core.view, card_pulled=False))
         if state is State.IDLE and not self._readers and now >= self._reader_deadline:
             self._reader_lost("no reader reported since start")
         elif rule.timeout is Timeout.READ:

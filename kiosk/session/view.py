@@ -193,6 +193,7 @@ class View:
     loss_refused: str | None = None  # LossReportRefused.reason
     loss_lifted: bool = False  # the card's temporary report was lifted in this session
     slip_failed: bool = False
+    card_pulled: bool = False  # the start screen: the card came out while being read
     slip_printed: bool = False
     certificate_printed: bool = False  # the overview says so, and the session goes on
     # -- a remote-care filing request --------------------------------------------------------

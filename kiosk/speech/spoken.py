@@ -55,7 +55,8 @@ def spoken_idle_warning(seconds: int, language: str) -> str:
 
 
 def _idle(view: View, language: str) -> str:
-    return words("idle.invite", language)
+    invite = words("idle.invite", language)
+    return f"{words('idle.card_pulled', language)}{invite}" if view.card_pulled else invite
 
 
 def _reading(view: View, language: str) -> str:

@@ -15,6 +15,10 @@ from ui.widgets.card_picture import CardPicture
 class AttractScreen(Screen):
     def build(self, layout: QVBoxLayout, view: View, theme: Theme) -> None:
         language = view.language
+        if view.card_pulled:
+            pulled = label(text("attract.card_pulled", language), role="warning", center=True)
+            pulled.setObjectName("card-pulled")
+            layout.addWidget(pulled)
         layout.addStretch(1)
         layout.addWidget(label(text("attract.title", language), role="title", center=True))
         layout.addWidget(label(text("attract.body", language), center=True))

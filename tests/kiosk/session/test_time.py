@@ -103,3 +103,29 @@ def test_a_problem_screen_ends_on_its_own_without_the_idle_countdown(kiosk: Kios
     kiosk.session.tick()
     assert kiosk.view.state is State.TAKE_CARD  # at the idle bound, with no warning first
     assert all(v.idle_warning_seconds is None for v in kiosk.views if v.problem is not None)
+
+
+def test_a_card_pulled_while_being_read_is_said_on_the_start_screen_for_a_while(
+    accounts: AccountService,
+) -> None:
+    worker = ManualWorker()
+    kiosk = Kiosk(accounts, worker=worker)
+    kiosk.insert("zhang-wei")
+    assert kiosk.view.state is State.READING
+    kiosk.backend.remove()
+    assert kiosk.view.state is State.IDLE
+    assert kiosk.view.card_pulled
+    assert not kiosk.view.has_personal_data
+    kiosk.clock.advance(4)
+    kiosk.session.tick()
+    assert kiosk.view.card_pulled
+    kiosk.clock.advance(2)
+    kiosk.session.tick()
+    assert not kiosk.view.card_pulled
+
+
+def test_a_card_taken_at_the_end_is_no_interruption(kiosk: Kiosk) -> None:
+    kiosk.signed_in()
+    kiosk.backend.remove()
+    assert kiosk.view.state is State.IDLE
+    assert not kiosk.view.card_pulled
