@@ -291,7 +291,7 @@ def _filing_request(walk: DemoWalk) -> None:
 def _pulled_idle_and_paper(walk: DemoWalk) -> None:
     walk.insert("zhang-wei")  # pulled while it is being read: the start screen says so
     walk.remove()
-    walk.shoot("pulled-while-reading", lambda: walk.session.tick())
+    walk.shoot("pulled-while-reading", walk.session.tick)
     walk.insert("zhang-wei")
     walk.settle()
     walk.pin("123456")

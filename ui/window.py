@@ -99,6 +99,7 @@ class KioskWindow(QMainWindow):
         self._ticker = QTimer(self)
         self._ticker.setInterval(TICK_MS)
         self._ticker.timeout.connect(session.tick)
+        self._ticker.timeout.connect(self._show_time_left)
         self._ticker.start()
         self._rendered: View | None = None
         self._theme: Theme | None = None
@@ -130,6 +131,11 @@ class KioskWindow(QMainWindow):
         self.heading = label("", role="title")
         self.heading.setObjectName("heading")
         self._top.addWidget(self.heading, 1)
+        # The session's time left where a timeout applies, visible (WCAG 2.2.1, ui.md).
+        self.time_left = label("", role="muted", wrap=False)
+        self.time_left.setContentsMargins(0, 0, 12, 0)
+        self.time_left.setObjectName("time-left")
+        self._top.addWidget(self.time_left)
         self._top.addWidget(self.speech_button)
         self._top.addWidget(self.language_switch)
         self._top.addWidget(self.elderly_switch)
@@ -153,8 +159,10 @@ class KioskWindow(QMainWindow):
             current.show_view(view, theme)
             self.keypad.screen_changed()
             self.stack.setCurrentWidget(current)
-            self.heading.setText(current.heading)
-            self.heading.setAccessibleName(current.heading)
+            heading = current.heading or self._header(view)
+            self.heading.setText(heading)
+            self.heading.setAccessibleName(heading)
+            self._show_time_left()
             self._speak(view)
         self._render_top(view, theme)
         self._render_overlays(view, theme)
@@ -170,12 +178,30 @@ class KioskWindow(QMainWindow):
             take_card_reminders=min(view.take_card_reminders, 1),
         )
 
+    @staticmethod
+    def _header(view: View) -> str:
+        """A screen without a heading of its own shows the service's name."""
+        return text("frame.service", view.language)
+
     def _speak(self, view: View) -> None:
         """Say the screen that just appeared (never a PIN digit: kiosk.speech.spoken)."""
         if view.state is State.IDLE:
             self.speaker.forget()  # the person's words leave with the person
             self.speech_panel.hide()
         self.speaker.say(spoken_text(view), view.language)
+
+    def _show_time_left(self) -> None:
+        seconds = self.session.seconds_left()
+        view = self.view
+        words = (
+            ""
+            if seconds is None or view is None
+            else text("frame.time_left", view.language, seconds=seconds)
+        )
+        if words != self.time_left.text():
+            self.time_left.setText(words)
+            self.time_left.setAccessibleName(words)
+        self.time_left.setVisible(bool(words))
 
     def _speech_changed(self) -> None:
         self.session.touch()

@@ -361,6 +361,21 @@ class Session:
         else:
             core.failed(error)
 
+    def seconds_left(self) -> int | None:
+        """Seconds until the screen on show times out without a touch (the top bar's
+        countdown), or None where no such bound applies (the start screen, a wait)."""
+        core = self.core
+        state = core.view.state
+        rule = rule_for(state)
+        if rule.timeout not in (Timeout.IDLE, Timeout.PIN) or core.view.busy is not None:
+            return None
+        if state is State.IDLE:
+            return None
+        settings = core.settings
+        limit = settings.pin_entry_seconds if rule.timeout is Timeout.PIN else settings.idle_seconds
+        warning = settings.idle_warning_seconds if rule.warns_before_timeout else 0.0
+        return max(0, math.ceil(limit + warning - (core.monotonic() - core.last_touch)))
+
     def _check_idle(self, now: float, state: State) -> None:
         core, rule = self.core, rule_for(state)
         settings = core.settings

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 class SessionSettings:
     language: str = "zh"
     elderly: bool = False
+    location: str = ""  # where the kiosk stands, for the start screen's header
     idle_seconds: float = 60.0
     idle_warning_seconds: float = 20.0
     take_card_reminder_seconds: float = 10.0
@@ -51,6 +52,7 @@ class SessionSettings:
         timeouts, privacy = config.timeouts, config.privacy
         return cls(
             language=config.kiosk.language,
+            location=config.kiosk.location,
             elderly=config.kiosk.elderly_mode,
             idle_seconds=timeouts.idle_seconds,
             idle_warning_seconds=timeouts.idle_warning_seconds,

@@ -341,3 +341,16 @@ def test_switching_language_or_text_size_keeps_the_digits_typed(kiosk: KioskUnde
     assert pad.entered == 3
     kiosk.type_pin("456")
     kiosk.wait_for(State.OVERVIEW)
+
+
+def test_the_top_bar_shows_the_time_left_and_the_start_screen_the_service(
+    kiosk: KioskUnderTest,
+) -> None:
+    kiosk.wait_for(State.IDLE)
+    assert kiosk.window.heading.text() == text("frame.service", "zh")
+    assert not kiosk.window.time_left.isVisible()
+    kiosk.signed_in()
+    kiosk.qtbot.waitUntil(kiosk.window.time_left.isVisible)
+    left = kiosk.session.seconds_left()
+    assert left is not None
+    assert kiosk.window.time_left.text() == text("frame.time_left", "zh", seconds=left)

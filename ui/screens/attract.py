@@ -23,6 +23,9 @@ class AttractScreen(Screen):
         layout.addWidget(label(text("attract.title", language), role="title", center=True))
         layout.addWidget(label(text("attract.body", language), center=True))
         layout.addWidget(CardPicture(theme.palette, text("attract.illustration", language)), 6)
+        location = self.session.settings.location
+        if location:  # where this kiosk stands, as the frame of a public terminal says
+            layout.addWidget(label(location, role="muted", center=True))
         layout.addWidget(label(text("hotline", language), role="muted", center=True))
         layout.addWidget(
             button(text("loss.start", language), self.session.start_loss_report, "secondary")

@@ -129,3 +129,18 @@ def test_a_card_taken_at_the_end_is_no_interruption(kiosk: Kiosk) -> None:
     kiosk.backend.remove()
     assert kiosk.view.state is State.IDLE
     assert not kiosk.view.card_pulled
+
+
+def test_the_time_left_counts_down_where_a_timeout_applies(kiosk: Kiosk) -> None:
+    assert kiosk.session.seconds_left() is None  # the start screen waits for a card
+    kiosk.signed_in()
+    full = int(SETTINGS.idle_seconds + SETTINGS.idle_warning_seconds)
+    assert kiosk.session.seconds_left() == full
+    kiosk.clock.advance(10)
+    assert kiosk.session.seconds_left() == full - 10
+    kiosk.session.touch()
+    assert kiosk.session.seconds_left() == full
+    kiosk.session.finish()
+    kiosk.backend.remove()
+    kiosk.insert("expired")  # a problem screen: its idle bound, with no countdown after it
+    assert kiosk.session.seconds_left() == int(SETTINGS.idle_seconds)
