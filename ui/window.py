@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QMainWindow,
@@ -35,7 +35,7 @@ from ui.screens.family_aid import FamilyAidScreen
 from ui.screens.filing_request import FilingFormScreen, FilingRequestedScreen
 from ui.screens.filings import FilingsScreen
 from ui.screens.flagged import FlaggedScreen
-from ui.screens.history import HistoryScreen
+from ui.screens.history import HistoryScreen, rows_that_fit
 from ui.screens.loss_report import LossIdScreen, LossPasswordScreen, LossReportedScreen
 from ui.screens.maintenance import MaintenanceScreen
 from ui.screens.maintenance_pin import MaintenancePinScreen
@@ -252,6 +252,11 @@ class KioskWindow(QMainWindow):
     def _switch_elderly(self) -> None:
         if self.view is not None:
             self.session.set_elderly(not self.view.elderly)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        normal, large = (rows_that_fit(self.height(), Theme.for_mode(e)) for e in (False, True))
+        self.session.fit_history_rows(normal, large)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin):

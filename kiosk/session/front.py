@@ -361,6 +361,14 @@ class Session:
         else:
             core.failed(error)
 
+    def fit_history_rows(self, normal: int, elderly: int) -> None:
+        """The history's rows a page, as many as the window has room for in each text size
+        (the UI measures; the next page loaded uses them)."""
+        fitted = replace(
+            self.core.settings, history_rows=max(2, normal), history_rows_elderly=max(2, elderly)
+        )
+        self.settings = self.core.settings = fitted
+
     def seconds_left(self) -> int | None:
         """Seconds until the screen on show times out without a touch (the top bar's
         countdown), or None where no such bound applies (the start screen, a wait)."""

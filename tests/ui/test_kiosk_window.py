@@ -17,6 +17,8 @@ from printing.problems import PrinterProblemKind
 from realparts.printer import FaultyPrinter
 from tests.ui.conftest import ADMIN_PIN, KioskUnderTest
 from ui.i18n import text, yuan
+from ui.screens.history import rows_that_fit
+from ui.theme import Theme
 from ui.widgets.pin_pad import PinPad
 
 Make = Callable[..., KioskUnderTest]
@@ -354,3 +356,18 @@ def test_the_top_bar_shows_the_time_left_and_the_start_screen_the_service(
     left = kiosk.session.seconds_left()
     assert left is not None
     assert kiosk.window.time_left.text() == text("frame.time_left", "zh", seconds=left)
+
+
+def test_the_history_fills_the_height_it_has(make_kiosk: Make) -> None:
+    rows = {}
+    for size in ((1280, 800), (1920, 1080)):
+        kiosk = make_kiosk(size=size)
+        kiosk.signed_in()
+        kiosk.tap("消费记录")
+        kiosk.wait_for(State.HISTORY)
+        page = kiosk.session.view.history
+        assert page is not None
+        rows[size] = len(page.entries)
+        assert rows[size] == rows_that_fit(size[1], Theme.for_mode(False))
+        kiosk.remove()
+    assert rows[(1920, 1080)] > rows[(1280, 800)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.domain import LedgerEntry
@@ -41,11 +42,28 @@ def entry_row(entry: LedgerEntry, language: str) -> QWidget:
         left.addLayout(flagged)
     row.addLayout(left, 3)
     right = QVBoxLayout()
-    right.addWidget(label(signed_yuan(entry.amount), wrap=False))
-    after = text("history.balance_after", language, balance=yuan(entry.balance_after))
-    right.addWidget(label(after, role="muted", wrap=False))
+    amount = label(signed_yuan(entry.amount), wrap=False)
+    after = label(
+        text("history.balance_after", language, balance=yuan(entry.balance_after)),
+        role="muted",
+        wrap=False,
+    )
+    for money in (amount, after):  # amounts line up on their last digit
+        money.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        right.addWidget(money)
     row.addLayout(right, 1)
     return frame
+
+
+def rows_that_fit(height: int, theme: Theme) -> int:
+    """History rows a page for a window `height` px tall: what is left after the top bar,
+    the filters, the pager row and the 'what to do' line, over the tallest row (a flagged
+    entry: three lines, a page may be all flagged). Fonts take about 1.3 of their pixel
+    size a line, the badge a little more."""
+    fixed = 3 * (theme.target_px + theme.spacing_px) + 2 * theme.margin_px
+    fixed += round(theme.small_px * 1.3) + theme.spacing_px
+    row = round((2 * theme.body_px + theme.small_px) * 1.3) + theme.spacing_px + 8
+    return max(2, (height - fixed) // row)
 
 
 class HistoryScreen(Screen):
