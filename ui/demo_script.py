@@ -182,6 +182,10 @@ def _wrong_and_blocked(walk: DemoWalk) -> None:
         walk.settle()
         walk.shoot(f"card-problem-{key}")
         walk.remove()
+    walk.insert("damaged-name")  # a second bad read within minutes: now 'damaged'
+    walk.settle()
+    walk.shoot("card-problem-damaged-name-again")
+    walk.remove()
     walk.insert("lost-card")
     walk.settle()
     walk.pin(profile("lost-card").pin)

@@ -22,14 +22,15 @@ from kiosk.session.ports import AccountPort, OpenCard
 from kiosk.session.settings import SessionSettings
 from kiosk.session.slip_allowance import SlipAllowance
 from kiosk.session.table import OnCardOut, rule_for
-from kiosk.session.view import Busy, ProblemKind, State, View
-from kiosk.session_problems import known_failure, problem_for, slip_limit_problem
+from kiosk.session.view import Busy, Problem, ProblemKind, State, View
+from kiosk.session_problems import known_failure, problem_for, problem_of, slip_limit_problem
 from kiosk.store.errors import CardNotActive
 
 log = logging.getLogger(__name__)
 
 Listener = Callable[[View], None]
 CARD_PULLED_NOTICE_SECONDS = 5.0
+BAD_READ_MEMORY_SECONDS = 300.0  # a second bad read within this says "damaged"
 
 
 @dataclass
@@ -76,6 +77,7 @@ class SessionCore:
         self.view = View.idle(settings.language, settings.elderly)
         self.busy_since: float | None = None  # when the wait on screen began
         self.card_pulled_until = 0.0  # the start screen's "the card came out" notice ends
+        self.last_bad_read: float | None = None  # when a card last answered badly
         self.slips = SlipAllowance(settings.slips_per_card_per_day, lambda: now().date())
         # Flows holding secrets between steps (the PIN change) forget them on every wipe.
         self.on_wipe: list[Callable[[], None]] = []
@@ -168,7 +170,7 @@ class SessionCore:
         if isinstance(error, CardRemovedError):
             self.card_gone()
             return
-        problem = problem_for(error)
+        problem = self._first_bad_read_is_a_slip(problem_for(error))
         if problem.kind is ProblemKind.UNEXPECTED:
             log.error("session step failed: %s", type(error).__name__, exc_info=error)
         else:
@@ -181,6 +183,18 @@ class SessionCore:
             if not unavailable:
                 entry.failed = True
         self.wipe(State.SERVICE_UNAVAILABLE if unavailable else State.CARD_PROBLEM, problem=problem)
+
+    def _first_bad_read_is_a_slip(self, problem: Problem) -> Problem:
+        """A card that answers badly once was most often moved or dusty: it is asked back
+        and in again first; only a second bad read within BAD_READ_MEMORY_SECONDS says
+        the card may be damaged."""
+        if problem.kind is not ProblemKind.DAMAGED:
+            return problem
+        now = self.monotonic()
+        earlier, self.last_bad_read = self.last_bad_read, now
+        if earlier is not None and now - earlier <= BAD_READ_MEMORY_SECONDS:
+            return problem
+        return problem_of(ProblemKind.READ_FAILED, "problem.reinsert")
 
     def audit(self, outcome: str, action: str = "session", number: str | None = None) -> None:
         number = number or (self.card.number if self.card else None)

@@ -14,6 +14,7 @@ from kiosk.domain import LedgerKind
 from kiosk.services import AccountService
 from kiosk.session.view import Busy, ProblemKind, State, View
 from kiosk.store.errors import StoreUnavailable
+from kiosk.words import text
 from kiosk.worker import ManualWorker
 from tests.kiosk.session.harness import HEALTH, SETTINGS, Kiosk
 from tests.session_kit import (
@@ -80,11 +81,34 @@ def test_cards_that_cannot_be_used_get_a_problem_screen_before_the_pin(
     kiosk: Kiosk, key: str, kind: ProblemKind
 ) -> None:
     kiosk.insert(key)
+    if kind is ProblemKind.DAMAGED:  # the first bad read asks for the card again
+        assert kiosk.view.problem is not None
+        assert kiosk.view.problem.message("zh") == text("problem.reinsert", "zh")
+        kiosk.backend.remove()
+        kiosk.insert(key)
     assert kiosk.view.state is State.CARD_PROBLEM
     assert kiosk.view.problem is not None
     assert kiosk.view.problem.kind is kind
     assert kiosk.view.problem.message("en")
     assert PINS.get(key) is None or kiosk.view.pin_tries_left is None
+
+
+def test_a_bad_read_says_damaged_only_the_second_time_within_minutes(kiosk: Kiosk) -> None:
+    kiosk.insert("damaged-name")
+    first = kiosk.view.problem
+    assert first is not None
+    assert first.kind is ProblemKind.READ_FAILED
+    assert "insert it again" in first.message("en")
+    kiosk.backend.remove()
+    kiosk.clock.advance(400)  # long after: a slip again, not damage
+    kiosk.insert("damaged-name")
+    assert kiosk.view.problem is not None
+    assert kiosk.view.problem.kind is ProblemKind.READ_FAILED
+    kiosk.backend.remove()
+    kiosk.clock.advance(60)  # the holder tried again at once: now it is said plainly
+    kiosk.insert("damaged-name")
+    assert kiosk.view.problem is not None
+    assert kiosk.view.problem.kind is ProblemKind.DAMAGED
 
 
 @pytest.mark.parametrize(
