@@ -77,7 +77,10 @@ class Theme:
     spacing_px: int
 
     @classmethod
-    def for_mode(cls, elderly: bool, dpi: float | None = None) -> Theme:
+    def for_mode(cls, elderly: bool, dpi: float | None = None, height: int = 0) -> Theme:
+        """The sizes for `dpi`; on a window `height` px tall, touch targets are also at
+        least a twelfth of it (90 px at 1080p, ui.md), keypad keys an eleventh."""
+
         def size(normal: float, large: float) -> int:
             return mm(large if elderly else normal, dpi)
 
@@ -89,8 +92,8 @@ class Theme:
             title_px=size(9.0, 11.0),
             balance_px=size(18.0, 21.0),
             button_px=size(6.0, 7.5),
-            target_px=size(16.0, 20.0),
-            key_px=size(19.0, 21.0),
+            target_px=max(size(16.0, 20.0), height // 12),
+            key_px=max(size(19.0, 21.0), height // 11),
             margin_px=size(8.0, 6.0),
             spacing_px=size(3.0, 3.0),
         )
@@ -126,10 +129,12 @@ QPushButton[role="filter"], QPushButton[role="filter-on"] {{ font-size: {self.sm
 QPushButton:disabled {{ color: {p.muted_text.name()}; background: {p.background.name()};
     border-color: {p.muted_text.name()}; }}
 QPushButton[role="key"] {{ font-size: {self.title_px}px; min-width: {self.key_px}px;
-    min-height: {self.key_px}px; max-width: {self.key_px}px; max-height: {self.key_px}px; }}
+    min-height: {self.key_px}px; max-width: {self.key_px}px; max-height: {self.key_px}px;
+    padding: 0; }}
 QPushButton[role="key-word"] {{ font-size: {self.button_px}px; min-width: {self.key_px}px;
     min-height: {self.key_px}px; max-width: {self.key_px}px; max-height: {self.key_px}px;
     padding: 0; }}
-QPushButton[role="key"][tactile="true"] {{ border-bottom: {line * 4}px solid {p.text.name()}; }}
+QPushButton[role="key"][tactile="true"] {{ border-bottom: {line * 4}px solid {p.text.name()};
+    min-height: {self.key_px - 3 * line}px; max-height: {self.key_px - 3 * line}px; }}
 QPushButton[keyfocus="true"] {{ border: {line * 3}px solid {p.text.name()}; }}
 """

@@ -144,7 +144,7 @@ class KioskWindow(QMainWindow):
 
     def show_view(self, view: View) -> None:
         self.view = view
-        theme = Theme.for_mode(view.elderly)
+        theme = Theme.for_mode(view.elderly, height=self.height())
         if theme != self._theme:
             self._theme = theme
             self.setStyleSheet(theme.stylesheet())
@@ -222,6 +222,8 @@ class KioskWindow(QMainWindow):
         self.elderly_switch.setText(text(elderly_key, language))
         self.elderly_switch.setAccessibleName(text(elderly_key, language))
         self.maintenance_corner.setFixedSize(theme.target_px, theme.target_px)
+        for switch in (self.speech_button, self.language_switch, self.elderly_switch):
+            switch.setMinimumWidth(theme.target_px)  # a short word is still a full target
         self.maintenance_corner.setEnabled(view.state is State.IDLE)
         self.maintenance_corner.setAccessibleName(text("maintenance.corner", language))
         self._top.setContentsMargins(0, theme.spacing_px, theme.margin_px, 0)
@@ -255,8 +257,12 @@ class KioskWindow(QMainWindow):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        normal, large = (rows_that_fit(self.height(), Theme.for_mode(e)) for e in (False, True))
+        height = self.height()
+        themes = (Theme.for_mode(e, height=height) for e in (False, True))
+        normal, large = (rows_that_fit(height, theme) for theme in themes)
         self.session.fit_history_rows(normal, large)
+        if self.view is not None:  # the sizes follow the window's height
+            self.show_view(self.view)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin):

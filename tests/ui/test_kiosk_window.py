@@ -368,6 +368,6 @@ def test_the_history_fills_the_height_it_has(make_kiosk: Make) -> None:
         page = kiosk.session.view.history
         assert page is not None
         rows[size] = len(page.entries)
-        assert rows[size] == rows_that_fit(size[1], Theme.for_mode(False))
+        assert rows[size] == rows_that_fit(size[1], Theme.for_mode(False, height=size[1]))
         kiosk.remove()
     assert rows[(1920, 1080)] > rows[(1280, 800)]

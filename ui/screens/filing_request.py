@@ -100,7 +100,7 @@ class FilingFormScreen(Screen):
         self._page = page
         view = self.session.view
         self.session.touch()
-        theme = Theme.for_mode(view.elderly)
+        theme = Theme.for_mode(view.elderly, height=self.window().height())
         self.show_view(view, theme)
 
     def _confirm(self, layout: QVBoxLayout, view: View, draft: FilingDraft) -> None:
