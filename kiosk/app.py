@@ -14,6 +14,7 @@ from card_reader.health import HealthState
 from kiosk.card_access import ReaderCards
 from kiosk.deferred import DeferredAccounts
 from kiosk.health import HealthWatch
+from kiosk.masking import rules_for
 from kiosk.recent_problems import RecentProblems
 from kiosk.session import Session
 from kiosk.session.settings import SessionSettings
@@ -67,7 +68,7 @@ class ConfiguredReceipts:
             "kiosk_id": self._config.kiosk.id,
             "kiosk_location": self._config.kiosk.location,
             "printed_at": datetime.now(),
-            "masking": SessionSettings.from_config(self._config).masking,
+            "masking": rules_for(self._config.privacy),
         }
 
 

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kiosk.domain import MaskingRules
 
+if TYPE_CHECKING:
+    from kiosk.config import PrivacySection
+
 DEFAULT_RULES = MaskingRules()
+
+
+def rules_for(privacy: PrivacySection) -> MaskingRules:
+    """kiosk.toml's [privacy] as the rules every screen, slip and command masks by."""
+    return MaskingRules(
+        mask_name=privacy.mask_name,
+        mask_citizen_id=privacy.mask_citizen_id,
+        citizen_id_visible_head=privacy.citizen_id_visible_head,
+        citizen_id_visible_tail=privacy.citizen_id_visible_tail,
+        card_number_visible_tail=privacy.card_number_visible_tail,
+    )
 
 
 def mask_name(name: str, rules: MaskingRules = DEFAULT_RULES) -> str:

@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
 
     from kiosk.certificates import issue_certificate
     from kiosk.commands.common import config_or_exit
-    from kiosk.domain import MaskingRules
+    from kiosk.masking import rules_for
     from kiosk.printers import next_serial
     from kiosk.services import AccountService, StoreError
     from kiosk.slip_records import DocumentRecorder
@@ -60,14 +60,7 @@ def run(args: argparse.Namespace) -> int:
     if args.print and args.paper == "a4" and not config.printer.a4_queue:
         print("kiosk certificate: set [printer] a4_queue to print on A4", file=sys.stderr)
         return EXIT_USAGE
-    privacy = config.privacy
-    masking = MaskingRules(
-        privacy.mask_name,
-        privacy.mask_citizen_id,
-        privacy.citizen_id_visible_head,
-        privacy.citizen_id_visible_tail,
-        privacy.card_number_visible_tail,
-    )
+    masking = rules_for(config.privacy)
     now = datetime.now().replace(microsecond=0)
     service = AccountService.from_config(config)
     recorder = DocumentRecorder.from_config(config)

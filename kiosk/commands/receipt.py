@@ -54,7 +54,7 @@ def _make(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from kiosk.commands.common import config_or_exit
-    from kiosk.domain import MaskingRules
+    from kiosk.masking import rules_for
     from kiosk.printers import (
         ReceiptKeyError,
         ReceiptPrinter,
@@ -68,14 +68,7 @@ def _make(args: argparse.Namespace) -> int:
     from printing.receipt import render
 
     config = config_or_exit(args)
-    privacy = config.privacy
-    masking = MaskingRules(
-        privacy.mask_name,
-        privacy.mask_citizen_id,
-        privacy.citizen_id_visible_head,
-        privacy.citizen_id_visible_tail,
-        privacy.card_number_visible_tail,
-    )
+    masking = rules_for(config.privacy)
     now = datetime.now().replace(microsecond=0)
     service = AccountService.from_config(config)
     try:

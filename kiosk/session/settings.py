@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from kiosk.admin_pin import LOCK_FILE_NAME
 from kiosk.domain import MaskingRules
+from kiosk.masking import rules_for
 
 if TYPE_CHECKING:
     from kiosk.config import KioskConfig
@@ -60,13 +61,7 @@ class SessionSettings:
             pin_entry_seconds=timeouts.pin_entry_seconds,
             card_read_seconds=timeouts.card_read_seconds,
             card_command_seconds=timeouts.card_command_seconds,
-            masking=MaskingRules(
-                mask_name=privacy.mask_name,
-                mask_citizen_id=privacy.mask_citizen_id,
-                citizen_id_visible_head=privacy.citizen_id_visible_head,
-                citizen_id_visible_tail=privacy.citizen_id_visible_tail,
-                card_number_visible_tail=privacy.card_number_visible_tail,
-            ),
+            masking=rules_for(privacy),
             receipt_entries=config.printer.history_entries,
             slips_per_card_per_day=config.printer.slips_per_card_per_day,
             admin_pin_hash=config.admin.pin_hash,
