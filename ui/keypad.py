@@ -54,10 +54,18 @@ _TO_OVERVIEW = {
 class Keypad:
     """Turns key presses into what a tap would have done on the screen shown."""
 
-    def __init__(self, session: Session, window: QWidget, speech: SpeechKeys | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        window: QWidget,
+        speech: SpeechKeys | None = None,
+        announce: Callable[[str], None] | None = None,
+    ) -> None:
         self.session = session
         self.window = window
         self.speech = speech
+        # Says the ringed button's name, as a screen reader says the focus (speech on).
+        self.announce = announce
         self.ringed: QPushButton | None = None
 
     def key(self, key: Qt.Key, shift: bool = False) -> bool:
@@ -170,6 +178,8 @@ class Keypad:
             _set_ring(self.ringed, False)
         self.ringed = target
         _set_ring(target, True)
+        if self.announce is not None:
+            self.announce(target.accessibleName())
 
     def _shown(self, kind: type[QWidget]) -> QWidget | None:
         shown = [w for w in self.window.findChildren(kind) if w.isVisible()]

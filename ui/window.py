@@ -106,7 +106,7 @@ class KioskWindow(QMainWindow):
         self.view: View | None = None
         self.exit_allowed = False
         root.installEventFilter(self)
-        self.keypad = Keypad(session, self, self.speech)
+        self.keypad = Keypad(session, self, self.speech, self._announce)
         session.subscribe(self.show_view)
 
     def _build_top_bar(self) -> None:
@@ -202,6 +202,11 @@ class KioskWindow(QMainWindow):
             self.time_left.setText(words)
             self.time_left.setAccessibleName(words)
         self.time_left.setVisible(bool(words))
+
+    def _announce(self, name: str) -> None:
+        """The keypad's ring moved: say the button it is on."""
+        if self.view is not None and name:
+            self.speaker.say(name, self.view.language)
 
     def _speech_changed(self) -> None:
         self.session.touch()

@@ -106,3 +106,18 @@ def test_the_person_leaving_drops_the_words(make_kiosk: Callable[..., KioskUnder
     kiosk.remove()
     kiosk.wait_for(State.IDLE)
     assert "forget" in speaker.calls
+
+
+def test_the_keypad_ring_says_the_button_it_is_on(
+    make_kiosk: Callable[..., KioskUnderTest],
+) -> None:
+    speaker = RecordingSpeaker()
+    kiosk = make_kiosk(speaker=speaker)
+    kiosk.signed_in()
+    QTest.keyClick(kiosk.window, Qt.Key.Key_Tab)
+    ringed = kiosk.window.keypad.ringed
+    assert ringed is not None
+    assert speaker.said[-1] == (ringed.accessibleName(), "zh")
+    QTest.keyClick(kiosk.window, Qt.Key.Key_Tab)
+    assert kiosk.window.keypad.ringed is not ringed
+    assert speaker.said[-1][0] == kiosk.window.keypad.ringed.accessibleName()
