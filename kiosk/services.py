@@ -355,21 +355,22 @@ class AccountService:
             )
             return build(holder, facts)
 
-        return self._served("certificate", card_number, table, fleet)
+        return self._served("certificate", card_number, table, lambda: self._fleet_call(fleet))
 
     def _served(
         self,
         action: str,
         card_number: str,
         table: Callable[[Connection, Holder, datetime], T],
-        fleet: Callable[[Connection], T],
+        fleet: Callable[[], T] | None,
     ) -> T:
-        """As _call, for a read whose kiosk_api function is its own (not a SCREENS one)."""
+        """A screen's read, audited: on the fleet store `fleet` (its kiosk_api call, which
+        audits server-side), else `table` on the embedded store."""
         outcome, reachable, on_fleet = "ok", True, False
         try:
-            on_fleet = self._on_fleet()
-            if on_fleet:
-                return self._fleet_call(fleet)
+            on_fleet = fleet is not None and self._on_fleet()
+            if on_fleet and fleet is not None:
+                return fleet()
             return self._read(card_number, table)
         except CardNotActive as refused:
             outcome = f"refused_{refused.status.value}"
@@ -378,6 +379,8 @@ class AccountService:
             outcome, reachable = "store_unavailable", False
             raise
         finally:
+            # The fleet store audits every call it answered itself; the kiosk keeps only
+            # those that never reached it.
             if self.audit and not (on_fleet and reachable):
                 self.record_query(action, outcome, card_number, reachable)
 
@@ -531,23 +534,8 @@ class AccountService:
         query: Callable[[Connection, Holder, datetime], T],
         api: tuple[str, Callable[[datetime], dict[str, Any]]] | None = None,
     ) -> T:
-        outcome, reachable, fleet = "ok", True, False
-        try:
-            fleet = api is not None and self._on_fleet()
-            if fleet and api is not None:
-                return self._fleet_read(card_number, query, *api)
-            return self._read(card_number, query)
-        except CardNotActive as refused:
-            outcome = f"refused_{refused.status.value}"
-            raise
-        except StoreUnavailable:
-            outcome, reachable = "store_unavailable", False
-            raise
-        finally:
-            # The fleet store audits every call it answered itself; the kiosk keeps only
-            # those that never reached it.
-            if self.audit and not (fleet and reachable):
-                self.record_query(action, outcome, card_number, reachable)
+        fleet = None if api is None else (lambda: self._fleet_read(card_number, query, *api))
+        return self._served(action, card_number, query, fleet)
 
     def _read(self, card_number: str, query: Callable[[Connection, Holder, datetime], T]) -> T:
         from kiosk.store import reads
