@@ -164,13 +164,20 @@ def _postgres_engine(url: URL, timeout_seconds: float) -> Engine:
 def _server_words(context: ExceptionContext) -> None:
     """A statement's error as the server words it, without the values it quotes."""
     error = context.original_exception
+    words = server_words(error)
+    wrapped = context.sqlalchemy_exception  # its text was made from the driver's at once
+    if words is not None and wrapped is not None:
+        kind = type(error)
+        wrapped.args = (f"({kind.__module__}.{kind.__name__}) {words}",)
+
+
+def server_words(error: BaseException) -> str | None:
+    """Cut a psycopg statement error's text to its first line, a quoted value blanked (in
+    place, and returned); None for any other error."""
     if getattr(error, "pgresult", None) is None or not error.args:  # not a statement's
-        return
+        return None
     words = str(error.args[0]).split("\n", 1)[0]  # not DETAIL, HINT, CONTEXT
     if str(getattr(error, "sqlstate", "") or "").startswith("22"):
         words = _QUOTED.sub('"***"', words)  # a data exception quotes the value it refused
     error.args = (words,)
-    wrapped = context.sqlalchemy_exception  # its text was made from the driver's at once
-    if wrapped is not None:
-        kind = type(error)
-        wrapped.args = (f"({kind.__module__}.{kind.__name__}) {words}",)
+    return words

@@ -15,8 +15,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 
 from kiosk.store.bundle import Bundle, parse
+from kiosk.store.engine import server_words
 from kiosk.store.errors import CardNotActive, CardRefusal, StoreUnavailable
 
 KIOSK_GROUP = "sscard_kiosk"
@@ -45,6 +47,7 @@ _CASTS = {"since": "timestamp", "start": "timestamp", "stop": "timestamp", "kind
           "entries": "int"}  # fmt: skip
 _CONTRIBUTIONS_SINCE = "date"
 CARD_STATUS_SQL = "SELECT kiosk_api.card_status(:card)"
+_CARD_STATUS_DRIVER_SQL = "SELECT kiosk_api.card_status(CAST(%s AS text))"
 RECORD_SQL = "SELECT kiosk_api.record(:action, :outcome, :card, :at, :key)"
 
 
@@ -68,7 +71,7 @@ def is_kiosk_role(connection: Connection) -> bool:
 
 def card_status(connection: Connection, card_number: str) -> None:
     """CardNotActive unless the card is active (the server audits the question)."""
-    status = connection.execute(text(CARD_STATUS_SQL), {"card": card_number}).scalar_one()
+    status = _driver_call(connection, _CARD_STATUS_DRIVER_SQL, (card_number,))
     if status == "active":
         return
     if status == "ceiling":
@@ -84,9 +87,8 @@ def screen(
     arguments: Mapping[str, Any],
 ) -> Bundle:
     """One screen's rows in one round trip; refusals raise as `bundle.parse` says."""
-    values = {"card": card_number, "citizen": citizen_id}
-    values |= {parameter: arguments[parameter] for parameter in SCREENS[name]}
-    return parse(connection.execute(text(screen_sql(name)), values).scalar_one())
+    values = (card_number, citizen_id, *(arguments[parameter] for parameter in SCREENS[name]))
+    return parse(_driver_call(connection, _driver_sql(name), values))
 
 
 def screen_sql(name: str) -> str:
@@ -96,6 +98,51 @@ def screen_sql(name: str) -> str:
         cast = _CONTRIBUTIONS_SINCE if (name, parameter) == ("contributions", "since") else None
         placeholders.append(f"CAST(:{parameter} AS {cast or _CASTS[parameter]})")
     return f"SELECT kiosk_api.{name}({', '.join(placeholders)})::text"
+
+
+def _driver_sql(name: str) -> str:
+    """screen_sql with the driver's positional placeholders, in the order of its values."""
+    found = _DRIVER_SQL.get(name)
+    if found is None:
+        found = screen_sql(name)
+        for parameter in ("card", "citizen", *SCREENS[name]):
+            found = found.replace(f"CAST(:{parameter} AS", "CAST(%s AS", 1)
+        _DRIVER_SQL[name] = found
+    return found
+
+
+_DRIVER_SQL: dict[str, str] = {}
+
+
+def _driver_call(connection: Connection, sql: str, values: tuple[Any, ...]) -> Any:
+    """One kiosk_api call straight on psycopg, its one value back.
+
+    A screen's call is one statement whose answer is one text: SQLAlchemy's statement and
+    result machinery cost more CPU than that (about 0.35 ms a call measured here, against
+    0.1 ms for the driver's execute and fetch). Its errors come back as SQLAlchemy's would,
+    worded without the values they quote and marking a dead connection invalidated, so
+    AccountService handles them the same (one retry on a fresh connection, else
+    StoreUnavailable).
+    """
+    import psycopg
+
+    if not connection.in_transaction():
+        # As SQLAlchemy's autobegin would: the caller's commit() must reach the driver.
+        connection.begin()
+    driver: Any = connection.connection.driver_connection
+    try:
+        with driver.cursor() as cursor:
+            cursor.execute(sql, values)
+            row = cursor.fetchone()
+    except psycopg.Error as error:
+        server_words(error)
+        lost = bool(driver.broken or driver.closed)
+        if lost:
+            connection.invalidate()
+        raise DBAPIError.instance(
+            sql, None, error, psycopg.Error, hide_parameters=True, connection_invalidated=lost
+        ) from None
+    return row[0]
 
 
 def record(

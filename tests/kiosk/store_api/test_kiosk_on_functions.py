@@ -154,3 +154,56 @@ def test_a_row_the_fleet_store_missed_waits_with_nothing_taken_from_the_card(
     if "card_hash" in columns:
         index = columns.index("card_hash")
         assert all(row[index] is None for row in rows)
+
+
+def test_a_screen_whose_backend_died_is_asked_again_on_a_fresh_connection(
+    as_kiosk: AccountService, owner: Engine, people: list[tuple[str, str]]
+) -> None:
+    # The calls go straight to psycopg (fleet_api._driver_call): a dead connection must
+    # still be marked invalidated, so the service retries once instead of failing.
+    card, citizen = people[0]
+    as_kiosk.card_status(card)
+    as_kiosk.prove(card, citizen)
+    before = as_kiosk.summary(card)
+    with owner.connect() as connection:
+        ended = connection.execute(
+            text(
+                "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE usename = :role) t"
+            ),
+            {"role": ROLE},
+        ).scalar_one()
+    assert ended == 1
+    assert as_kiosk.summary(card) == before
+    with owner.connect() as connection:  # on a backend of its own
+        assert (
+            connection.execute(
+                text("SELECT count(*) FROM pg_stat_activity WHERE usename = :role"), {"role": ROLE}
+            ).scalar_one()
+            == 1
+        )
+
+
+def test_a_refused_statement_is_worded_without_the_values_it_was_given(
+    as_kiosk: AccountService, people: list[tuple[str, str]]
+) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    from kiosk.store import fleet_api
+
+    card, citizen = people[0]
+    as_kiosk.card_status(card)
+    with as_kiosk.engine.connect() as connection, pytest.raises(DBAPIError) as refused:
+        # A page the kiosk never asks for: the function raises before reading anything.
+        fleet_api.screen(
+            connection,
+            "history_page",
+            card,
+            citizen,
+            {"kind": None, "since": None, "page_limit": 0, "page_offset": 0},
+        )
+    words = str(refused.value)
+    assert "a page is 1 to" in words
+    assert card not in words
+    assert citizen not in words
+    assert "CONTEXT" not in words
