@@ -181,10 +181,37 @@ def check_config_mode(config: KioskConfig) -> list[Finding]:
     ]
 
 
+def check_verify_address(config: KioskConfig) -> list[Finding]:
+    """Every slip's QR is an address under [verify] base_url: one only this PC can reach
+    (the default, 127.0.0.1) makes every printed certificate unverifiable by its reader."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = urlsplit(config.verify.base_url).hostname or ""
+    try:
+        address = ipaddress.ip_address(host)
+        private = address.is_loopback or address.is_private or address.is_link_local
+    except ValueError:
+        private = host == "localhost" or host.endswith((".local", ".internal", ".localhost"))
+    if not private or is_demo(config):
+        note = " (a demo)" if private else ""
+        return [Finding("verify address", True, f"slips point at {config.verify.base_url}{note}")]
+    return [
+        Finding(
+            "verify address",
+            False,
+            f"[verify] base_url {config.verify.base_url} is reachable from this network only: "
+            "nobody can check a printed certificate from a phone",
+            "set [verify] base_url to the public address of the verification service",
+        )
+    ]
+
+
 CHECKS: tuple[Callable[[KioskConfig], list[Finding]], ...] = (
     check_data_dir,
     check_admin_pin,
     check_config_mode,
+    check_verify_address,
 )
 
 
