@@ -1,13 +1,13 @@
-"""`kiosk bench`: the performance suite; `--json` prints one object keyed by section."""
+"""`kiosk bench`: the performance suite. Each section runs in a child process of its own
+(bench/runner.py); `--json` prints one object keyed by section, without it one table;
+`--report bench.json` turns a saved run into docs/benchmarks.md."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import platform
 import sys
-import time
-from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 HELP = "measure start-up, card reads, store queries, sessions, receipts and soak"
@@ -30,45 +30,65 @@ def configure(parser: argparse.ArgumentParser) -> None:
         type=int,
         metavar="N",
         default=None,
-        help="complete scripted sessions for the soak section",
+        help="complete scripted sessions for the soak section (default 10,000; --quick: 30)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        default=None,
+        help="end a section that runs longer (default: 30 min --quick, 4 h full)",
+    )
+    parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="BENCH_JSON",
+        help="write docs/benchmarks.md's text for a saved `kiosk bench --json` run",
+    )
+    parser.add_argument(
+        "--out", type=Path, metavar="FILE", help="with --report: write here, not stdout"
     )
 
 
-def _machine() -> dict[str, Any]:
-    import os
+def _report(args: argparse.Namespace) -> int:
+    from bench.report import markdown
 
-    return {
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "cpus": os.cpu_count(),
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
+    try:
+        results = json.loads(args.report.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        print(f"kiosk bench: cannot read {args.report}: {error}", file=sys.stderr)
+        return 2
+    text = markdown(results)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.report:
+        return _report(args)
     from bench import SECTIONS
+    from bench.machine import describe
+    from bench.runner import Options, run_section
+    from bench.table import table
     from kiosk.commands.common import config_or_exit
 
-    config = config_or_exit(args)
-    wanted = args.only or [s for s in SECTIONS if s != "soak" or args.soak]
-    results: dict[str, Any] = {"machine": _machine()}
-    failed = False
+    config_or_exit(args)  # every problem at once, before any section starts
+    wanted = args.only or list(SECTIONS)
+    options = Options(args.quick, args.soak, args.config, args.timeout)
+    machine = describe() | {"quick": args.quick, "sections": wanted}
+    results: dict[str, Any] = {"machine": machine}
+    failed = []
     for name in wanted:
-        started = time.perf_counter()
-        try:
-            section = SECTIONS[name]()
-            options = {"soak_sessions": args.soak} if name == "soak" and args.soak else {}
-            figures: dict[str, Any] = section(config, quick=args.quick, **options)
-        except Exception as error:  # one broken section must not hide the rest
-            failed = True
-            figures = {"error": f"{type(error).__name__}: {error}"}
-        figures["section_seconds"] = round(time.perf_counter() - started, 2)
-        results[name] = figures
-        if not args.json:
-            print(f"[{name}]")
-            for key, value in figures.items():
-                print(f"  {key}: {value}")
+        results[name] = run_section(name, options)
+        if "error" in results[name]:
+            failed.append(name)
+            print(f"kiosk bench: {name} failed: {results[name]['error']}", file=sys.stderr)
     if args.json:
         json.dump(results, sys.stdout, ensure_ascii=False, indent=2)
         print()
+    else:
+        sys.stdout.write(table(results))
     return 1 if failed else 0

@@ -12,7 +12,8 @@ of a fleet size is the highest rate whose sessions all completed with every scre
 under the goal.
 
 Bench kiosks serve more people an hour than a clinic's: their roles get a ceiling of
-CARDS_PER_HOUR (kiosk_api.kiosk_limit), well above the 60 a real kiosk keeps.
+CARDS_PER_HOUR (kiosk_api.kiosk_limit), well above the 60 a real kiosk keeps. Before the
+steps, each call's floor (bench/fleet_floors.py) on the same store, for the same people.
 """
 
 from __future__ import annotations
@@ -25,12 +26,15 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
 
+from bench import fleet_floors
+from bench.fleet_figures import fleet_figures, fleet_tables
 from bench.fleet_kiosks import SESSION, Plan, StepResult, process_main
+from bench.fleet_machine import Machine
+from bench.progress import Progress
 from bench.stats import summarise
 from bench.store_cache import SEED, seeded_postgres
 from kiosk.config import KioskConfig
@@ -105,73 +109,6 @@ def _people(cluster: PostgresCluster, now: datetime) -> tuple[tuple[str, str], .
     return tuple((str(card), str(citizen)) for card, citizen in rows)
 
 
-class _Machine:
-    """The machine's busy CPU share and PostgreSQL's client backends, sampled each second."""
-
-    def __init__(self, cluster: PostgresCluster) -> None:
-        import psycopg
-
-        self._db = psycopg.connect(
-            host=str(cluster.base), user="postgres", dbname="postgres", autocommit=True
-        )
-        self.samples: list[tuple[float, float, int]] = []  # (time, busy jiffies share, backends)
-        self.private_kb: list[tuple[float, int]] = []
-        self._last = self._jiffies()
-
-    @staticmethod
-    def _jiffies() -> tuple[int, int]:
-        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-        idle = fields[3] + fields[4]
-        return sum(fields) - idle, sum(fields)
-
-    def sample(self) -> None:
-        busy, total = self._jiffies()
-        share = (busy - self._last[0]) / max(1, total - self._last[1])
-        self._last = (busy, total)
-        backends = self._db.execute(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE backend_type = 'client backend' AND usename LIKE %s",
-            (f"{ROLE_PREFIX}%",),
-        ).fetchone()
-        self.samples.append((time.time(), share, int(backends[0]) if backends else 0))
-
-    def memory(self) -> None:
-        """PostgreSQL's memory now: reading 1,000 backends' smaps_rollup costs a core for a
-        while (and holds each backend's memory map), so once a phase, after its steps."""
-        self.private_kb.append((time.time(), _postgres_anon_kb()))
-
-    def during(self, begins: float, ends: float) -> dict[str, Any]:
-        inside = [s for s in self.samples if begins < s[0] <= ends]
-        if not inside:
-            return {}
-        return {
-            "machine_cpu_busy_pct": round(100 * sum(s[1] for s in inside) / len(inside), 1),
-            "backends_max": max(s[2] for s in inside),
-        }
-
-    def close(self) -> None:
-        self._db.close()
-
-
-def _postgres_anon_kb() -> int:
-    """The anonymous memory of every postgres process (Pss_Anon of smaps_rollup, pages a
-    fork shares counted in proportion): what the backends cost beyond shared_buffers, which
-    is shared memory and counted once, in its setting."""
-    total = 0
-    for status in Path("/proc").glob("[0-9]*/comm"):
-        try:
-            if status.read_text().strip() != "postgres":
-                continue
-            rollup = (status.parent / "smaps_rollup").read_text()
-        except OSError:  # gone meanwhile
-            continue
-        for line in rollup.splitlines():
-            if line.startswith("Pss_Anon:"):
-                total += int(line.split()[1])
-                break
-    return total
-
-
 def _answer(answers: Any) -> Any:
     try:
         return answers.get(timeout=ANSWER_SECONDS)
@@ -223,6 +160,7 @@ def _phase(
     people: tuple[tuple[str, str], ...],
     now: datetime,
     scale: Scale,
+    label: str,
 ) -> dict[str, Any]:
     rates, step = scale.rates, scale.step_seconds
     context = multiprocessing.get_context("spawn")
@@ -245,14 +183,20 @@ def _phase(
         process = context.Process(target=process_main, args=(plan, barrier, answers))
         process.start()
         processes.append(process)
-    machine = _Machine(cluster)
+    machine = Machine(cluster, ROLE_PREFIX)
+    total = round(len(rates) * (step + DRAIN_SECONDS))
+    progress = Progress(label, total, "s of steps", rate=False)
     try:
+        progress.say(f"{len(roles):,} kiosks logging in")
         barrier.wait(600)
         start_at = time.time() + 0.5  # as the load processes count (fleet_kiosks)
         ends = start_at + len(rates) * (step + DRAIN_SECONDS)
         while time.time() < ends:
             time.sleep(1.0)
             machine.sample()
+            done = min(total, max(0, round(time.time() - start_at)))
+            index = min(len(rates) - 1, int(done // (step + DRAIN_SECONDS)))
+            progress.update(done, f"step {index + 1}/{len(rates)}: {rates[index]:g} sessions/s")
         machine.memory()  # once the last step is over: see _Machine.memory
         answered = [_answer(answers) for _ in processes]
     finally:
@@ -299,6 +243,7 @@ def _configuration(
                 people=fleet["people"],
                 now=fleet["now"],
                 scale=fleet["scale"],
+                label=f"fleet {fleet['label']}, {count:,} kiosks",
             )
         figures["pgbouncer_evictions"] = bouncer.log_text().count("evict")
     return figures
@@ -318,11 +263,15 @@ def run(config: KioskConfig, quick: bool, **_: Any) -> dict[str, Any]:
     }
     with seeded_postgres(scale.persons, max_connections=most + 100) as (cluster, now, _):
         roles, password = _roles(cluster, most)
+        people = _people(cluster, now)
+        floors = fleet_floors.measure(cluster, people, now, quick)
+        results["floors_ms"] = floors
         fleet = {"cluster": cluster, "roles": roles, "password": password,
-                 "people": _people(cluster, now), "now": now, "scale": scale}  # fmt: skip
+                 "people": people, "now": now, "scale": scale}  # fmt: skip
         # Pooled: the fleet shares BACKENDS backends, as PgBouncer is set up to run it.
-        results["pooled"] = _configuration(fleet, scale.kiosks, BACKENDS, {})
+        results["pooled"] = _configuration(fleet | {"label": "pooled"}, scale.kiosks, BACKENDS, {})
         # Beside it: a backend for every kiosk (none is ever evicted), at the largest fleet.
+        fleet["label"] = "backend per kiosk"
         results["backend_per_kiosk"] = _configuration(
             fleet, (most,), most + 10, {"server_idle_timeout": "600"}
         )
@@ -333,4 +282,7 @@ def run(config: KioskConfig, quick: bool, **_: Any) -> dict[str, Any]:
                 s for s in goal["steps"] if s["offered_per_second"] == GOAL["sessions_per_second"]
             ]
             results[name]["goal_met"] = bool(at_goal and at_goal[0]["meets_goal"])
-    return results
+    return fleet_figures(results, floors, GOAL) | {
+        "tables": fleet_tables(results),
+        "details": results,
+    }

@@ -31,9 +31,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bench.figures import Figure
 from bench.holders import PIN, Holder, card_holders, holder_card
-from bench.startup import reported_ms
-from bench.stats import summarise
+from bench.session_figures import details, start_figure, step_figures
+from bench.startup import bare_window_ms, reported_ms
 from bench.store_cache import bench_cache, seeded_store
 from card_reader.backends.pcsc import PcscBackend, PcscConnection
 from card_reader.events import CardInserted, ReaderEvent
@@ -44,14 +45,11 @@ from realparts.config import rig_config
 from realparts.pcscd import PcscdHarness, VpcdReader
 from ui.rig import KioskRig
 
-GOAL_PIN_TO_OVERVIEW_P95_MS = 150.0
-GOAL_START_TO_ATTRACT_MS = 1500.0
 STEP_TIMEOUT_MS = 10_000
 VERIFY = 0x20
 REAL_READER_DELAYS_MS = (20, 40)
 # A 2.00 bench card's whole read: SELECT, tries, SELECT EF05 + 7 records, SELECT EF06 + 2.
 READ_APDUS = 13
-GOAL_EVENT_TO_PIN_AT_40_MS = 150.0
 
 
 @dataclass
@@ -59,10 +57,12 @@ class ApduLog:
     """What the session's card connections sent, filled on the worker thread."""
 
     apdus: int = 0
+    transmit_ms: float = 0.0  # every APDU's own time, as the card (through pcscd) took it
     verify_ms: list[float] = field(default_factory=list)
 
     def clear(self) -> None:
         self.apdus = 0
+        self.transmit_ms = 0.0
         self.verify_ms = []
 
 
@@ -81,6 +81,7 @@ class _TimedConnection:
         finally:
             elapsed_ms = (time.perf_counter() - started) * 1000
             self._log.apdus += 1
+            self._log.transmit_ms += elapsed_ms
             if len(apdu) > 5 and apdu[1] == VERIFY:  # not the tries-left probe (no data)
                 self._log.verify_ms.append(elapsed_ms)
 
@@ -126,6 +127,9 @@ class Samples:
     event_to_balance: list[float] = field(default_factory=list)
     verify: list[float] = field(default_factory=list)
     apdus_before_pin: list[int] = field(default_factory=list)
+    # The card's own APDU time within each figure: its floor.
+    transmit_before_pin: list[float] = field(default_factory=list)
+    transmit_to_balance: list[float] = field(default_factory=list)
     failed: int = 0
 
 
@@ -157,14 +161,14 @@ class SessionBench:
         self.slots = VpcdReader(harness)
         self.rig = KioskRig(config, backend=backend, cards=self.slots, now=lambda: now)
         self.samples = Samples()
-        self._apdus_at_pin_pad: int | None = None
+        self._apdus_at_pin_pad: tuple[int, float] | None = None  # APDUs, their ms
         self.rig.session.subscribe(self._on_view)
 
     def _on_view(self, view: View) -> None:
         # Published on the UI thread as the probe's result arrives, before the session
         # queues the rest of the read: the APDUs so far are exactly those before the pad.
         if view.state is State.PIN_ENTRY and self._apdus_at_pin_pad is None:
-            self._apdus_at_pin_pad = self.log.apdus
+            self._apdus_at_pin_pad = (self.log.apdus, self.log.transmit_ms)
 
     def _forget_pin_pad(self) -> None:
         self._apdus_at_pin_pad = None
@@ -214,7 +218,9 @@ class SessionBench:
         samples.pin_to_overview.append((painted_at - pressed_at) * 1000)
         samples.event_to_balance.append((painted_at - events.inserted_at) * 1000)
         samples.verify.append(log.verify_ms[0])
-        samples.apdus_before_pin.append(apdus)
+        samples.apdus_before_pin.append(apdus[0])
+        samples.transmit_before_pin.append(apdus[1])
+        samples.transmit_to_balance.append(log.transmit_ms)
         return True
 
     def close(self) -> None:
@@ -223,32 +229,16 @@ class SessionBench:
         self.rig.close()
 
 
-def _start_to_attract(config_file: Path, runs: int) -> dict[str, Any]:
-    """`kiosk run --smoke` with this section's kiosk.toml (pcsc reader, the big store)."""
+def _start_to_attract(config_file: Path, runs: int) -> Figure:
+    """`kiosk run --smoke` with this section's kiosk.toml (pcsc reader, the big store),
+    each run beside a bare window's."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     command = [sys.executable, "-m", "ui.cli", "--config", str(config_file), "run", "--smoke"]
-    try:
-        return summarise([reported_ms(command, env) for _ in range(runs)], 1)
-    except (RuntimeError, ValueError, IndexError) as error:
-        return {"error": str(error)[:200]}
-
-
-def _real_reader(samples: Samples, delay_ms: int) -> dict[str, Any]:
-    event_to_pin = summarise(samples.event_to_pin)
-    figures: dict[str, Any] = {
-        "apdu_delay_ms": delay_ms,
-        "sessions": len(samples.pin_to_overview),
-        "failed_sessions": samples.failed,
-        "apdus_before_pin_pad": max(samples.apdus_before_pin, default=0),
-        "card_event_to_pin_ms": event_to_pin,
-        "card_event_to_balance_ms": summarise(samples.event_to_balance),
-        "pin_to_overview_ms": summarise(samples.pin_to_overview),
-        "verify_apdu_ms": summarise(samples.verify),
-    }
-    if delay_ms == 40:
-        figures["card_event_to_pin_goal_ms"] = GOAL_EVENT_TO_PIN_AT_40_MS
-        figures["card_event_to_pin_goal_met"] = event_to_pin["p95"] < GOAL_EVENT_TO_PIN_AT_40_MS
-    return figures
+    kiosk, bare = [], []
+    for _run in range(runs):
+        kiosk.append(reported_ms(command, env))
+        bare.append(bare_window_ms(env))
+    return start_figure(kiosk, bare)
 
 
 def run(
@@ -282,8 +272,7 @@ def run(
             try:
                 samples = bench.run(holders)
                 real_reader = {
-                    f"{delay}ms": _real_reader(bench.run(holders[:slow_count], delay), delay)
-                    for delay in REAL_READER_DELAYS_MS
+                    delay: bench.run(holders[:slow_count], delay) for delay in REAL_READER_DELAYS_MS
                 }
             finally:
                 bench.close()
@@ -294,24 +283,16 @@ def run(
                 pcscd.cleanup()
     if not samples.pin_to_overview:
         raise RuntimeError(f"no session reached the overview ({samples.failed} failed)")
-    verify = summarise(samples.verify)
-    pin_to_overview = summarise(samples.pin_to_overview)
-    goal = round(GOAL_PIN_TO_OVERVIEW_P95_MS + verify["p95"], 3)
-    return {
-        "persons": persons,
-        "store": {"persons": info["persons"], "reused": info["reused"]},
-        "sessions": len(samples.pin_to_overview),
-        "failed_sessions": samples.failed,
-        "apdus_before_pin_pad": max(samples.apdus_before_pin),
-        "insert_to_pin_ms": summarise(samples.insert_to_pin),
-        "insert_to_card_event_ms": summarise(samples.insert_to_event),
-        "card_event_to_pin_ms": summarise(samples.event_to_pin),
-        "card_event_to_balance_ms": summarise(samples.event_to_balance),
-        "pin_to_overview_ms": pin_to_overview,
-        "verify_apdu_ms": verify,
-        "pin_to_overview_goal_p95_ms": goal,
-        "pin_to_overview_goal_met": pin_to_overview["p95"] < goal,
-        "real_reader": real_reader,
-        "startup_to_attract_ms": start,
-        "startup_goal_ms": GOAL_START_TO_ATTRACT_MS,
+    figures: dict[str, Any] = dict(step_figures(samples))
+    for delay, slow in real_reader.items():
+        for name, figure in step_figures(slow, delay).items():
+            figures[f"real_reader.{delay}ms.{name}"] = figure
+    figures["startup_to_attract_ms"] = start
+    return figures | {
+        "details": {
+            "persons": persons,
+            "store": {"persons": info["persons"], "reused": info["reused"]},
+            **details(samples),
+            "real_reader": {f"{d}ms": details(slow, d) for d, slow in real_reader.items()},
+        }
     }

@@ -30,6 +30,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bench.progress import Progress
+from bench.soak_figures import checks, sessions_table
 from bench.stats import summarise
 from card_reader.simulator import profile
 from kiosk.app import ensure_demo_store
@@ -55,7 +57,6 @@ SCREEN_PAIRS = (
     (State.FILINGS, State.FLAGGED),
 )
 STEP_TIMEOUT_MS = 10_000
-GOAL_RSS_GROWTH_MB = 10.0
 BOOL_REFS_FLOOR = 200
 
 
@@ -212,6 +213,7 @@ def drive(soak: Soak, sessions: int, warm_up: int) -> Driven:
     durations: list[float] = []
     warm: ProcessSample | None = None
     stopped = None
+    progress = Progress("soak", sessions, "sessions")
     started = time.perf_counter()
     for number in range(sessions):
         if number == warm_up:
@@ -219,6 +221,7 @@ def drive(soak: Soak, sessions: int, warm_up: int) -> Driven:
         began = time.perf_counter()
         soak.session(number)
         durations.append((time.perf_counter() - began) * 1000)
+        progress.update(number + 1, f"{soak.missed} missed")
         if sys.getrefcount(True) < BOOL_REFS_FLOOR:
             # Stop while a report can still be written: at zero the interpreter aborts.
             stopped = (
@@ -260,7 +263,7 @@ def run(
     leaks = sum(v for k, v in found.items() if not k.endswith("_searched"))
     errors = logged_errors + soak.missed + (1 if driven.stopped else 0)
     bool_refs_lost = warm.bool_refs - end.bool_refs
-    figures: dict[str, Any] = {
+    details: dict[str, Any] = {
         "sessions": done,
         "warm_up_sessions": warm_up,
         "sessions_per_second": round(done / driven.seconds, 1),
@@ -284,14 +287,7 @@ def run(
         "bool_refs_lost_per_session": round(bool_refs_lost / max(1, done - warm_up), 2),
         "personal_data_found": leaks,
         "personal_data_search": found,
-        "goal_met": (
-            end.rss_kb - warm.rss_kb < GOAL_RSS_GROWTH_MB * 1024
-            and end.tasks <= warm.tasks
-            and end.fds <= warm.fds
-            and errors == 0
-            and leaks == 0
-        ),
     }
     if driven.stopped:
-        figures["stopped"] = driven.stopped
-    return figures
+        details["stopped"] = driven.stopped
+    return checks(details) | {"tables": sessions_table(details), "details": details}

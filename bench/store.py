@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import random
 import time
-from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -29,7 +28,9 @@ from sqlalchemy import Engine, select
 
 from bench.stats import summarise
 from bench.store_cache import SEED, bench_cache, seeded_postgres, seeded_store
+from bench.store_figures import store_figures, stores_table
 from bench.store_floors import floors
+from bench.store_trips import RoundTrips, Sent
 from kiosk.config import KioskConfig
 from kiosk.services import AccountService
 from kiosk.store.engine import make_engine
@@ -59,66 +60,6 @@ def _people(engine: Engine, now: datetime, sample: int) -> list[tuple[str, str]]
     return [(str(number), str(citizen)) for number, citizen in chosen]
 
 
-class _Sent:
-    """The SELECTs an engine's calls send, as (sql, parameters); on SQLite, read through the
-    driver (kiosk.store.compiled), its trace callback sees them with the values inlined."""
-
-    def __init__(self, engine: Engine) -> None:
-        from sqlalchemy import event
-
-        self.statements: list[tuple[str, Any]] = []
-        self._traced: list[Any] = []
-        self._engine = engine
-        if engine.dialect.name == "sqlite":
-            self._hook: tuple[str, Callable[..., None]] = ("checkout", self._trace)
-        else:
-            self._hook = ("before_cursor_execute", self._cursor)
-        event.listen(engine, *self._hook)
-
-    def _keep(self, sql: str, parameters: Any) -> None:
-        if sql.lstrip().upper().startswith(("SELECT", "WITH")):
-            self.statements.append((sql, parameters))
-
-    def _cursor(self, *args: Any) -> None:
-        self._keep(args[2], args[3])  # statement, parameters
-
-    def _trace(self, driver: Any, *_: Any) -> None:
-        driver.set_trace_callback(lambda sql: self._keep(sql, ()))
-        self._traced.append(driver)
-
-    def close(self) -> None:
-        from sqlalchemy import event
-
-        event.remove(self._engine, *self._hook)
-        for driver in self._traced:
-            driver.set_trace_callback(None)
-
-
-class _RoundTrips:
-    """The SELECTs each screen call sent (on PostgreSQL each one is a round trip)."""
-
-    def __init__(self, engines: list[Engine]) -> None:
-        self._sent = [_Sent(engine) for engine in engines]
-        self.seen: dict[str, Counter[int]] = {}
-
-    @property
-    def count(self) -> int:
-        return sum(len(sent.statements) for sent in self._sent)
-
-    def note(self, screen: str, before: int) -> None:
-        sent = self.count - before
-        self.seen.setdefault(screen, Counter())[sent] += 1
-
-    def typical(self, screen: str) -> int:
-        """What a call of `screen` sends (the most common count: a service's first call
-        also asks the store once which interface this login has)."""
-        return self.seen[screen].most_common(1)[0][0]
-
-    def close(self) -> None:
-        for sent in self._sent:
-            sent.close()
-
-
 Screen = Callable[[AccountService, str, int], object]
 SCREENS: dict[str, Screen] = {
     "card_status": lambda service, card, year: service.card_status(card),
@@ -135,7 +76,7 @@ def _session_pass(
     *,
     year: int,
     samples: dict[str, list[float]] | None,
-    trips: _RoundTrips,
+    trips: RoundTrips,
 ) -> None:
     """Each person's screens in the order a session asks them, each beside its floor."""
     for index, (card, citizen) in enumerate(people):
@@ -159,7 +100,7 @@ def _keep(samples: dict[str, list[float]] | None, key: str, started: float) -> N
         samples[key].append((time.perf_counter() - started) * 1000)
 
 
-def _figures(samples: dict[str, list[float]], trips: _RoundTrips) -> dict[str, Any]:
+def _figures(samples: dict[str, list[float]], trips: RoundTrips) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     for name in SCREENS:
         entry: dict[str, Any] = {"ms": summarise(samples[name]), "round_trips": trips.typical(name)}
@@ -180,7 +121,7 @@ def _plans(service: AccountService, card: str, year: int) -> dict[str, list[str]
         "annual_statement": lambda c: service.annual_statement(c, year),
     }
     statements: dict[str, tuple[str, Any]] = {}
-    sent = _Sent(service.engine)
+    sent = Sent(service.engine)
     try:
         for name, call in calls.items():
             sent.statements.clear()
@@ -208,7 +149,7 @@ def _plans(service: AccountService, card: str, year: int) -> dict[str, list[str]
 def _measure_screens(
     services: list[AccountService], people: list[tuple[str, str]], floor: Any, now: datetime
 ) -> dict[str, Any]:
-    trips = _RoundTrips(list({id(s.engine): s.engine for s in services}.values()))
+    trips = RoundTrips(list({id(s.engine): s.engine for s in services}.values()))
     _session_pass(services, people, floor, year=now.year, samples=None, trips=trips)  # warm-up
     samples: dict[str, list[float]] = {
         key: [] for name in SCREENS for key in (name, f"{name}.floor")
@@ -297,4 +238,4 @@ def run(config: KioskConfig, quick: bool, **_: Any) -> dict[str, Any]:
             "store": info,
             **_measure_postgres(cluster, now, cache, sample),
         }
-    return results
+    return store_figures(results) | {"tables": stores_table(results), "details": results}

@@ -1,7 +1,8 @@
 """The store section's floors: one hand-written query per screen, on the driver directly.
 
 Each returns what its screen shows, in one statement, keyed by the card number AND the
-citizen ID as the kiosk's functions are: the overview (balance, quota, last contribution,
+citizen ID as the kiosk's functions are (the card's status by its number alone, as the
+kiosk asks it before the PIN): the overview (balance, quota, last contribution,
 the year's entries its flags are drawn from, filings, family bindings), the history page
 (the look-back's rows: the first page of 20 and what its flags are drawn from, with the
 total and the filings), and the annual statement's sums by kind with the opening balance. They
@@ -92,6 +93,8 @@ SELECT l.kind, sum(l.amount), count(*),
 
 Floor = Callable[[str, str], object]
 
+_CARD_STATUS = "SELECT c.status, c.expires_on FROM card c WHERE c.card_number = {0}"
+
 
 def _stamp(moment: datetime, sqlite: bool) -> Any:
     return moment.strftime("%Y-%m-%d %H:%M:%S") if sqlite else moment
@@ -110,6 +113,7 @@ def floors(raw: Any, dialect: str, now: datetime) -> dict[str, Floor]:
     if not sqlite:
         history = history.replace("json_array(", "json_build_array(")
     annual = _ANNUAL.format(mark)
+    card_status = _CARD_STATUS.format(mark)
 
     def run(sql: str, values: tuple[Any, ...]) -> list[Any]:
         if sqlite:
@@ -119,6 +123,7 @@ def floors(raw: Any, dialect: str, now: datetime) -> dict[str, Floor]:
             return list(cursor.fetchall())
 
     return {
+        "card_status": lambda card, citizen: run(card_status, (card,)),
         "overview": lambda card, citizen: run(overview, (since, now.year, card, citizen)),
         "history_page": lambda card, citizen: run(history, (since, card, citizen)),
         "annual_statement": lambda card, citizen: run(annual, (start, start, stop, card, citizen)),

@@ -82,8 +82,13 @@ class PostgresCluster:
             "start",
         )
 
-    def stop(self, mode: str = "immediate") -> None:
-        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
+    def stop(self, mode: str = "immediate", wait_seconds: float = 60) -> None:
+        """pg_ctl stop, waiting up to `wait_seconds` (a fast stop's checkpoint may be long)."""
+        wait = str(int(wait_seconds))
+        self._run(
+            str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "-t", wait, "stop",
+            timeout=wait_seconds + 30,
+        )  # fmt: skip
 
     @property
     def running(self) -> bool:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bench import soak
+from bench.soak_figures import GOAL_RSS_GROWTH_MB
 from card_reader.simulator import profile
 from kiosk.config import KioskConfig
 from realparts.config import rig_config
@@ -18,8 +19,25 @@ SESSIONS = 30
 
 
 @pytest.fixture(scope="module")
-def figures() -> dict[str, Any]:
+def section() -> dict[str, Any]:
     return soak.run(KioskConfig(), quick=True, soak_sessions=SESSIONS)
+
+
+@pytest.fixture(scope="module")
+def figures(section: dict[str, Any]) -> dict[str, Any]:
+    details: dict[str, Any] = section["details"]
+    return details
+
+
+def test_the_checks_are_figures_with_their_goals(
+    section: dict[str, Any], figures: dict[str, Any]
+) -> None:
+    for name in ("errors", "fds_growth", "personal_data_found", "os_threads_growth"):
+        assert section[name]["goal"]["at_most"] == 0
+        assert section[name]["met"] is (section[name]["value"] <= 0)
+    assert section["errors"]["value"] == figures["errors"]
+    assert section["rss_growth_mb"]["value"] == figures["rss_growth_mb"]
+    assert section["rss_growth_mb"]["goal"]["below"] == GOAL_RSS_GROWTH_MB
 
 
 def test_the_soak_reports_what_the_issue_asks_for(figures: dict[str, Any]) -> None:
