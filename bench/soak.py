@@ -37,7 +37,7 @@ from card_reader.simulator import profile
 from kiosk.app import ensure_demo_store
 from kiosk.config import KioskConfig
 from kiosk.log import FORMAT, RedactingFilter, RedactingFormatter
-from kiosk.session.view import State
+from kiosk.session.view import ProblemKind, State
 from kiosk.store.engine import make_engine
 from kiosk.store.models import TABLES
 from realparts.config import rig_config
@@ -134,6 +134,14 @@ class Soak:
         self.missed = 0
         self.wrong_pins = 0
         self.receipts = 0
+        self.slips_refused = 0
+
+    def _printed(self) -> bool:
+        return self.rig.showing(State.TAKE_CARD) and self.rig.session.view.printed
+
+    def _refused_slip(self) -> bool:
+        problem = self.rig.session.view.problem
+        return problem is not None and problem.kind is ProblemKind.SLIP_LIMIT
 
     def _expect(self, ready: Any) -> None:
         if not self.rig.wait_until(ready, STEP_TIMEOUT_MS):
@@ -158,8 +166,15 @@ class Soak:
                 self._expect(rig.balance_shown)
             if number % RECEIPT_EVERY == RECEIPT_EVERY - 1:
                 session.print_receipt()
-                self._expect(lambda: rig.showing(State.TAKE_CARD) and session.view.printed)
-                self.receipts += 1
+                # Four people print far past [printer] slips_per_card_per_day in one soak:
+                # from then on the kiosk's polite refusal is the screen to expect.
+                self._expect(lambda: self._printed() or self._refused_slip())
+                if self._refused_slip():
+                    self.slips_refused += 1
+                    session.finish()
+                    self._expect(lambda: rig.showing(State.TAKE_CARD))
+                else:
+                    self.receipts += 1
             else:
                 session.finish()
                 self._expect(lambda: rig.showing(State.TAKE_CARD))
@@ -273,6 +288,7 @@ def run(
         "missed_screens": soak.missed,
         "wrong_pins": soak.wrong_pins,
         "receipts": soak.receipts,
+        "slips_refused_past_the_daily_limit": soak.slips_refused,
         "receipts_spooled": spooled,
         "rss_mb_after_warm_up": round(warm.rss_kb / 1024, 1),
         "rss_mb_end": round(end.rss_kb / 1024, 1),
