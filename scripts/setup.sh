@@ -17,6 +17,8 @@ DEB_PACKAGES=(
   espeak-ng sox libsox-fmt-alsa   # speech: espeak-ng voices, sox's play and stat (kiosk/speech)
   xvfb xauth libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0 libxcb-cursor0 \
     libegl1 libgl1 libfontconfig1 libdbus-1-3   # Qt under Xvfb and offscreen
+  at-spi2-core dbus-daemon dbus-bin util-linux \
+    python3-gi gir1.2-atspi-2.0 python3-pyatspi   # the AT-SPI bus, read by Debian's python3
 )
 
 missing=()
