@@ -28,6 +28,7 @@ from realparts.clock import FakeClock
 from realparts.printer import FaultyPrinter
 from ui.rig import KioskRig
 from ui.screens.loss_report import LossIdScreen
+from ui.widgets.basics import RING_STOP
 from ui.window import KioskWindow
 
 log = logging.getLogger(__name__)
@@ -132,6 +133,13 @@ def _everyday(walk: DemoWalk) -> None:
 
     walk.shoot("overview-keypad-ring", ring_on_contributions)
 
+    def more_services() -> None:  # large text's second page (normal text shows it all)
+        walk.settle()
+        walk.session.overview_more(True)
+
+    walk.shoot("overview-more", more_services)
+    walk.session.overview_more(False)
+
     def speech_panel_open() -> None:
         walk.settle()
         walk.window.speech_button.click()
@@ -142,14 +150,28 @@ def _everyday(walk: DemoWalk) -> None:
         walk.session.show(state)
         walk.settle()
         walk.shoot(state.value)
+    walk.session.show(State.HISTORY)
+    walk.settle()
+
+    def ring_on_a_row() -> None:  # the keypad's ring on the first row: said as it lands
+        walk.settle()
+        keypad = walk.window.keypad
+        for _ in keypad.stops():
+            if keypad.ringed is not None and keypad.ringed.property(RING_STOP):
+                break
+            keypad.key(Qt.Key.Key_Down)
+
+    walk.shoot("history-keypad-ring", ring_on_a_row)
     walk.session.history_page(2)
     walk.settle()
     walk.shoot("history-page-2")
     walk.session.show(State.OVERVIEW)
     walk.settle()
+    walk.session.overview_more(True)  # where large text has the certificate's button
     walk.session.print_certificate()
     walk.settle()
     walk.shoot("overview-certificate-printed")
+    walk.session.overview_more(False)
     walk.session.print_receipt()
     walk.shoot("printing", mid_job=True)
     walk.settle()

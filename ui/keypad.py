@@ -2,9 +2,10 @@
 
 Digits go into the pad on screen (the PIN pad or the citizen ID pad), Clear (Backspace or
 Delete) takes the last digit back, arrows and Tab move a visible focus ring between the
-screen's buttons in reading order, Enter presses the ringed button (or confirms the pad),
-and Cancel (Escape) goes back the way the screen's own back button would. The buttons keep
-no Qt focus (touch first); the ring is ours, a property the theme draws.
+screen's buttons and the rows of its list in reading order (saying each, as a screen reader
+says the focus), Enter presses the ringed button (or confirms the pad, or says the ringed row
+again), and Cancel (Escape) goes back the way the screen's own back button would. Nothing
+keeps Qt focus (touch first); the ring is ours, a property the theme draws.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from collections.abc import Callable
 from typing import Protocol
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QPushButton, QWidget
 
 from kiosk.session import Session
 from kiosk.session.view import State
+from ui.widgets.basics import RING_STOP
 from ui.widgets.id_pad import IdPad
 from ui.widgets.pin_pad import PinPad
 
@@ -66,7 +68,7 @@ class Keypad:
         self.speech = speech
         # Says the ringed button's name, as a screen reader says the focus (speech on).
         self.announce = announce
-        self.ringed: QPushButton | None = None
+        self.ringed: QWidget | None = None
 
     def key(self, key: Qt.Key, shift: bool = False) -> bool:
         """Handle one key press; False for keys the kiosk does not use."""
@@ -122,8 +124,11 @@ class Keypad:
 
     def _enter(self) -> bool:
         ringed = self.ringed
-        if ringed is not None and _usable(ringed):
+        if isinstance(ringed, QPushButton) and _usable(ringed):
             ringed.click()
+            return True
+        if ringed is not None and _alive(ringed) and ringed.isVisible():
+            self._say(ringed)  # a row does nothing; Enter says it again
             return True
         pin_pad, id_pad = self._shown(PinPad), self._shown(IdPad)
         if isinstance(pin_pad, PinPad):
@@ -135,20 +140,22 @@ class Keypad:
         return True
 
     def _move(self, step: int) -> None:
-        buttons = self.buttons()
-        if not buttons:
+        stops = self.stops()
+        if not stops:
             return
-        if self.ringed in buttons:
-            index = (buttons.index(self.ringed) + step) % len(buttons)
+        if self.ringed in stops:
+            index = (stops.index(self.ringed) + step) % len(stops)
         else:
-            index = 0 if step > 0 else len(buttons) - 1
-        self._ring(buttons[index])
+            index = 0 if step > 0 else len(stops) - 1
+        self._ring(stops[index])
 
     def _cancel(self) -> None:
         session, state = self.session, self.session.view.state
         back: Callable[[], None] | None = session.finish
         if state in _TO_OVERVIEW:
             back = lambda: session.show(State.OVERVIEW)  # noqa: E731
+        elif state is State.OVERVIEW and session.view.elderly and session.view.overview_more:
+            back = lambda: session.overview_more(False)  # noqa: E731
         elif state is State.FILING_FORM:
             back = session.filing_back
         elif state is State.FILING_REQUESTED:
@@ -162,22 +169,32 @@ class Keypad:
 
     # -- the ring ------------------------------------------------------------------------
 
-    def buttons(self) -> list[QPushButton]:
-        """The buttons a person can press now, in reading order (top to bottom, left to
-        right: the top bar's language and text-size switches first)."""
-        found = [b for b in self.window.findChildren(QPushButton) if _usable(b)]
+    def stops(self) -> list[QWidget]:
+        """Where the ring stops, in reading order (top to bottom, left to right: the top
+        bar's switches first): the buttons a person can press now, and the list's rows."""
+        found: list[QWidget] = [b for b in self.window.findChildren(QPushButton) if _usable(b)]
+        found += [
+            row
+            for row in self.window.findChildren(QFrame)
+            if row.property(RING_STOP) and _alive(row) and row.isVisible()
+        ]
 
-        def reading_order(widget: QPushButton) -> tuple[int, int]:
+        def reading_order(widget: QWidget) -> tuple[int, int]:
             at = widget.mapTo(self.window, widget.rect().topLeft())
             return at.y() // max(1, widget.height() // 2), at.x()
 
         return sorted(found, key=reading_order)
 
-    def _ring(self, target: QPushButton) -> None:
+    def _ring(self, target: QWidget) -> None:
         if self.ringed is not None and _alive(self.ringed):
             _set_ring(self.ringed, False)
         self.ringed = target
         _set_ring(target, True)
+        self._say(target)
+
+    def _say(self, target: QWidget) -> None:
+        """A button says its name; a row its words for the ear (never a card number: the
+        rows carry kiosk.speech's words, which have none)."""
         if self.announce is not None:
             self.announce(target.accessibleName())
 
@@ -198,8 +215,9 @@ def _alive(widget: QWidget) -> bool:
     return True
 
 
-def _set_ring(button: QPushButton, on: bool) -> None:
-    button.setProperty(RING, "true" if on else "false")
-    style = button.style()
-    style.unpolish(button)
-    style.polish(button)
+def _set_ring(widget: QWidget, on: bool) -> None:
+    widget.setProperty(RING, "true" if on else "false")
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
+    widget.update()  # a list row draws its ring itself

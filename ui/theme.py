@@ -1,11 +1,13 @@
 """Sizes in millimetres turned into pixels for the screen at hand, and the palettes.
 
 ui.md: touch targets >= 16-20 mm, body text >= 4.8 mm tall, the balance the largest figure,
-contrast >= 4.5:1 (7:1 in elderly mode).
+contrast >= 4.5:1 (7:1 in elderly mode). Large text (大字模式) is 1.5 times every normal text
+size (issue 18): the screens show fewer items in it instead of smaller words.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from PySide6.QtGui import QColor, QGuiApplication, QScreen
@@ -13,6 +15,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QScreen
 MM_PER_INCH = 25.4
 # Offscreen and some panels report no physical size; a 24" 1080p kiosk panel is ~92 dpi.
 FALLBACK_DPI = 92.0
+LARGE_TEXT = 1.5  # large text against normal, for every text size (issue 18)
 
 
 def screen_dpi() -> float:
@@ -26,6 +29,11 @@ def screen_dpi() -> float:
 
 def mm(value: float, dpi: float | None = None) -> int:
     return round(value / MM_PER_INCH * (dpi or screen_dpi()))
+
+
+def line_px(font_px: int) -> int:
+    """A line of text this size takes: the CJK fallback font's lines are ~1.3 of its size."""
+    return round(font_px * 1.3)
 
 
 @dataclass(frozen=True)
@@ -69,10 +77,13 @@ class Theme:
     body_px: int  # >= 4.8 mm text height: a CJK glyph fills ~0.9 of the pixel size
     small_px: int
     title_px: int
+    heading_px: int  # the top bar's name of the screen, beside the switches
     balance_px: int  # the largest thing on screen
     button_px: int
     target_px: int  # touch target height, >= 16 mm
-    key_px: int  # PIN pad key side, centres >= 17 mm apart
+    key_px: int  # PIN pad key height, centres >= 17 mm apart
+    key_width_px: int  # wider in large text, so "Clear" still fits its key
+    dots_px: int  # the PIN's dots: not words, so they need not grow with the text
     margin_px: int
     spacing_px: int
 
@@ -84,16 +95,26 @@ class Theme:
         def size(normal: float, large: float) -> int:
             return mm(large if elderly else normal, dpi)
 
+        def text_size(normal: float) -> int:
+            # From the normal size in whole pixels, so large text is never less than 1.5x.
+            return math.ceil(mm(normal, dpi) * LARGE_TEXT) if elderly else mm(normal, dpi)
+
+        # Large text widens the keys for their words; their height is already a safe target,
+        # and the PIN screen's one column must fit 800 px.
+        key_px = max(mm(19.0, dpi), height // 11)
         return cls(
             elderly=elderly,
             palette=HIGH_CONTRAST if elderly else NORMAL,
-            body_px=size(6.0, 8.0),
-            small_px=size(5.4, 7.0),
-            title_px=size(9.0, 11.0),
-            balance_px=size(18.0, 21.0),
-            button_px=size(6.0, 7.5),
-            target_px=max(size(16.0, 20.0), height // 12),
-            key_px=max(size(19.0, 21.0), height // 11),
+            body_px=text_size(6.0),
+            small_px=text_size(5.4),
+            title_px=text_size(9.0),
+            heading_px=text_size(7.5),
+            balance_px=text_size(18.0),
+            button_px=text_size(6.0),
+            target_px=max(size(16.0, 18.0), height // 12),
+            key_px=key_px,
+            key_width_px=round(key_px * 1.4) if elderly else key_px,
+            dots_px=size(9.0, 11.0),
             margin_px=size(8.0, 6.0),
             spacing_px=size(3.0, 3.0),
         )
@@ -105,10 +126,12 @@ class Theme:
     def stylesheet(self) -> str:
         p = self.palette
         line = max(2, self.spacing_px // 3)
+        tactile = self.key_px - self.key_px // 5  # the raised 5's digit sits higher
         return f"""
 QWidget#screen, QWidget#window {{ background: {p.background.name()}; }}
 QLabel {{ color: {p.text.name()}; font-size: {self.body_px}px; }}
 QLabel[role="title"] {{ font-size: {self.title_px}px; font-weight: bold; }}
+QLabel[role="heading"] {{ font-size: {self.heading_px}px; font-weight: bold; }}
 QLabel[role="muted"] {{ color: {p.muted_text.name()}; font-size: {self.small_px}px; }}
 QLabel[role="balance"] {{ font-size: {self.balance_px}px; font-weight: bold;
     color: {p.accent.name() if self.elderly else p.text.name()}; }}
@@ -128,13 +151,19 @@ QPushButton[role="secondary"], QPushButton[role="filter"] {{ color: {p.accent.na
 QPushButton[role="filter"], QPushButton[role="filter-on"] {{ font-size: {self.small_px}px; }}
 QPushButton:disabled {{ color: {p.muted_text.name()}; background: {p.background.name()};
     border-color: {p.muted_text.name()}; }}
-QPushButton[role="key"] {{ font-size: {self.title_px}px; min-width: {self.key_px}px;
-    min-height: {self.key_px}px; max-width: {self.key_px}px; max-height: {self.key_px}px;
+QPushButton[role="key"] {{ font-size: {self.title_px}px; min-width: {self.key_width_px}px;
+    min-height: {self.key_px}px; max-width: {self.key_width_px}px; max-height: {self.key_px}px;
     padding: 0; }}
-QPushButton[role="key-word"] {{ font-size: {self.button_px}px; min-width: {self.key_px}px;
-    min-height: {self.key_px}px; max-width: {self.key_px}px; max-height: {self.key_px}px;
-    padding: 0; }}
-QPushButton[role="key"][tactile="true"] {{ border-bottom: {line * 4}px solid {p.text.name()};
-    min-height: {self.key_px - 3 * line}px; max-height: {self.key_px - 3 * line}px; }}
+QPushButton[role="key-word"] {{ font-size: {self.button_px}px;
+    min-width: {self.key_width_px}px; max-width: {self.key_width_px}px;
+    min-height: {self.key_px}px; max-height: {self.key_px}px; padding: 0; }}
+QPushButton[role="key"][tactile="true"] {{ padding-bottom: {self.key_px // 5}px;
+    min-height: {tactile}px; max-height: {tactile}px; }}
 QPushButton[keyfocus="true"] {{ border: {line * 3}px solid {p.text.name()}; }}
+QLabel[role="dots"] {{ font-size: {self.dots_px}px; }}
+QLabel[role="frame"] {{ color: {p.muted_text.name()}; font-size: {self.small_px}px; }}
+QLabel[role="step"] {{ color: {p.muted_text.name()}; font-size: {self.small_px}px; }}
+QLabel[role="step-current"] {{ color: {p.text.name()}; font-size: {self.small_px}px;
+    font-weight: bold; text-decoration: underline; padding: 0 {line * 2}px;
+    border: 2px solid {p.text.name()}; border-radius: {line * 2}px; }}
 """

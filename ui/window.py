@@ -2,7 +2,8 @@
 
 It owns no business state. On every view it picks the screen for the state, wipes every
 other screen (so a person's data is nowhere in the widget tree once the session forgot
-them), and shows the idle countdown or the wait banner on top.
+them), puts the frame round it (ui/frame.py), and shows the idle countdown or the wait
+banner on top.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from kiosk.session import Session
 from kiosk.session.view import State, View
 from kiosk.speech.engine import NullSpeaker, SpeechOutput
 from kiosk.speech.spoken import spoken_text
+from ui.frame import Frame
 from ui.i18n import text
 from ui.keypad import Keypad
 from ui.screens.annual import AnnualScreen
@@ -81,8 +83,13 @@ class KioskWindow(QMainWindow):
         column.setSpacing(0)
         self._top = QHBoxLayout()
         column.addLayout(self._top)
+        self.frame = Frame(session.settings.location)
+        self.time_left = self.frame.time_left
+        column.addWidget(self.frame.where)
+        column.addLayout(self.frame.steps_row)
         self.stack = QStackedWidget()
         column.addWidget(self.stack, 1)
+        column.addWidget(self.frame.foot)
         self.screens = _screens(session, scrambled_pin_pad)
         for screen in self.screens.values():
             self.stack.addWidget(screen)
@@ -102,6 +109,11 @@ class KioskWindow(QMainWindow):
         self._ticker.timeout.connect(self._show_time_left)
         self._ticker.start()
         self._rendered: View | None = None
+        # Showing a screen may resize the window, and a resize renders: never inside a
+        # render, or the inner one wipes what the outer one is still showing (which then
+        # shows as a window of its own).
+        self._rendering = False
+        self._render_again = False
         self._theme: Theme | None = None
         self.view: View | None = None
         self.exit_allowed = False
@@ -116,7 +128,9 @@ class KioskWindow(QMainWindow):
         self.speech_button = button("", self._open_speech_panel, "secondary")
         self.language_switch = button("", self._switch_language, "secondary")
         self.elderly_switch = button("", self._switch_elderly, "secondary")
-        self.maintenance_corner = QPushButton("")
+        # Over the heading's first letters, not beside it: in large English every pixel of the
+        # top bar is the heading's.
+        self.maintenance_corner = QPushButton("", self.centralWidget())
         self.maintenance_corner.setFlat(True)
         self.maintenance_corner.setStyleSheet("background: transparent; border: none;")
         self.maintenance_corner.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -126,24 +140,32 @@ class KioskWindow(QMainWindow):
         self._hold.timeout.connect(session.open_maintenance)
         self.maintenance_corner.pressed.connect(self._hold.start)
         self.maintenance_corner.released.connect(self._hold.stop)
-        self._top.addWidget(self.maintenance_corner)
         # A long heading wraps (English, large text) rather than widen the window.
-        self.heading = label("", role="title")
+        self.heading = label("", role="heading")
         self.heading.setObjectName("heading")
         self._top.addWidget(self.heading, 1)
-        # The session's time left where a timeout applies, visible (WCAG 2.2.1, ui.md).
-        self.time_left = label("", role="muted", wrap=False)
-        self.time_left.setContentsMargins(0, 0, 12, 0)
-        self.time_left.setObjectName("time-left")
-        self._top.addWidget(self.time_left)
         self._top.addWidget(self.speech_button)
         self._top.addWidget(self.language_switch)
         self._top.addWidget(self.elderly_switch)
+        self.maintenance_corner.raise_()  # above the heading; the overlays come later, above it
 
     # -- rendering ---------------------------------------------------------------------
 
     def show_view(self, view: View) -> None:
         self.view = view
+        if self._rendering:  # a screen showing grew the window: render again once it is done
+            self._render_again = True
+            return
+        self._rendering = True
+        try:
+            self._render(view)
+        finally:
+            self._rendering = False
+        if self._render_again:
+            self._render_again = False
+            self.show_view(self.view)
+
+    def _render(self, view: View) -> None:
         theme = Theme.for_mode(view.elderly, height=self.height())
         if theme != self._theme:
             self._theme = theme
@@ -162,8 +184,10 @@ class KioskWindow(QMainWindow):
             heading = current.heading or self._header(view)
             self.heading.setText(heading)
             self.heading.setAccessibleName(heading)
-            self._show_time_left()
             self._speak(view)
+        self._show_time_left()  # a countdown is no new screen, but the time left moved
+        shown = self.screens[view.state]
+        self.frame.show_view(view, self.session.card_in, heading_is_service=not shown.heading)
         self._render_top(view, theme)
         self._render_overlays(view, theme)
 
@@ -191,17 +215,8 @@ class KioskWindow(QMainWindow):
         self.speaker.say(spoken_text(view), view.language)
 
     def _show_time_left(self) -> None:
-        seconds = self.session.seconds_left()
-        view = self.view
-        words = (
-            ""
-            if seconds is None or view is None
-            else text("frame.time_left", view.language, seconds=seconds)
-        )
-        if words != self.time_left.text():
-            self.time_left.setText(words)
-            self.time_left.setAccessibleName(words)
-        self.time_left.setVisible(bool(words))
+        if self.view is not None:
+            self.frame.show_time_left(self.session.seconds_left(), self.view.language)
 
     def _announce(self, name: str) -> None:
         """The keypad's ring moved: say the button it is on."""
@@ -226,12 +241,13 @@ class KioskWindow(QMainWindow):
         elderly_key = "switch.elderly.off" if view.elderly else "switch.elderly.on"
         self.elderly_switch.setText(text(elderly_key, language))
         self.elderly_switch.setAccessibleName(text(elderly_key, language))
-        self.maintenance_corner.setFixedSize(theme.target_px, theme.target_px)
+        self.maintenance_corner.setGeometry(0, 0, theme.target_px, theme.target_px)
         for switch in (self.speech_button, self.language_switch, self.elderly_switch):
             switch.setMinimumWidth(theme.target_px)  # a short word is still a full target
         self.maintenance_corner.setEnabled(view.state is State.IDLE)
         self.maintenance_corner.setAccessibleName(text("maintenance.corner", language))
-        self._top.setContentsMargins(0, theme.spacing_px, theme.margin_px, 0)
+        self._top.setContentsMargins(theme.margin_px, theme.spacing_px // 2, theme.margin_px, 0)
+        self.frame.set_margins(theme.margin_px, theme.spacing_px)
 
     def _render_overlays(self, view: View, theme: Theme) -> None:
         if view.idle_warning_seconds is not None:

@@ -186,6 +186,13 @@ class Session:
             self.pin_change.forget()  # leaving the PIN change keeps nothing typed there
             self.accounts.show(state)
 
+    def overview_more(self, more: bool) -> None:
+        """The overview's second page ("more services", large text) or back to its first."""
+        view = self.core.view
+        accepted = self._accepts(Intent.OPEN_SCREEN) and view.state is State.OVERVIEW
+        if accepted and view.overview_more != more:
+            self.core.publish(replace(view, overview_more=more))
+
     def start_pin_change(self) -> None:
         """From the overview: change the card PIN."""
         if self._accepts(Intent.CHANGE_PIN):

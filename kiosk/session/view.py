@@ -177,6 +177,10 @@ class View:
     filings: tuple[RemoteFiling, ...] = ()
     flagged: tuple[FlaggedCharge, ...] = ()
     list_page: ListPage | None = None  # the page of the short list on screen
+    # Large text shows the overview in two pages (ui.md: fewer items a page): the balance
+    # and what matters most, then "more services". Kept while the person moves between
+    # account screens, so Back returns to the page they came from.
+    overview_more: bool = False
     # -- the flow ---------------------------------------------------------------------------
     pin_tries_left: int | None = None
     pin_wrong: bool = False

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from kiosk.domain import AccountSummary
 from kiosk.session.view import Busy, PinChangeStep, ProblemKind, State, View
 from kiosk.speech import requests
 from kiosk.speech.lists import LISTS
@@ -73,9 +74,18 @@ def _pin(view: View, language: str) -> str:
 
 
 def _overview(view: View, language: str) -> str:
+    """The overview as shown: in large text its first page (the balance) or its second
+    ("more services"), as ui/screens/overview.py splits them; in normal text all of it."""
     summary = view.summary
     if summary is None:
         return ""
+    if view.elderly and view.overview_more:
+        parts = [words("overview.more", language)]
+        if view.certificate_printed:
+            parts.append(words("overview.certificate_printed", language))
+        parts += _overview_secondary(summary, language)
+        parts.append(words("overview.choices.more", language))
+        return join(parts, language)
     quota = summary.quota
     parts = [
         words("overview.greeting", language, name=spoken_name(view.display_name, language)),
@@ -88,6 +98,21 @@ def _overview(view: View, language: str) -> str:
             used=money_words(quota.used, language),
         ),
     ]
+    if not view.elderly:
+        parts += _overview_secondary(summary, language)
+        if view.certificate_printed:
+            parts.append(words("overview.certificate_printed", language))
+    if view.loss_lifted:
+        parts.append(words("overview.loss_lifted", language))
+    if summary.flagged_count:
+        parts.append(words("overview.flagged", language, count=summary.flagged_count))
+    parts.append(words("overview.choices.first" if view.elderly else "overview.choices", language))
+    return join(parts, language)
+
+
+def _overview_secondary(summary: AccountSummary, language: str) -> list[str]:
+    """The last contribution and a filing in force."""
+    parts = []
     last = summary.last_contribution
     if last is not None:
         period = date_words(last.period, language, "month")
@@ -103,14 +128,7 @@ def _overview(view: View, language: str) -> str:
             else words("filing.open", language)
         )
         parts.append(words("overview.filing", language, region=filing.region_name, until=until))
-    if view.certificate_printed:
-        parts.append(words("overview.certificate_printed", language))
-    if view.loss_lifted:
-        parts.append(words("overview.loss_lifted", language))
-    if summary.flagged_count:
-        parts.append(words("overview.flagged", language, count=summary.flagged_count))
-    parts.append(words("overview.choices", language))
-    return join(parts, language)
+    return parts
 
 
 def _annual(view: View, language: str) -> str:

@@ -24,7 +24,7 @@ def type_digits(kiosk: KioskUnderTest, digits: str) -> None:
 
 def ring_on(kiosk: KioskUnderTest, name: str) -> None:
     """Move the ring with the arrow key until it is on the button named `name`."""
-    for _ in range(len(kiosk.window.keypad.buttons()) + 1):
+    for _ in range(len(kiosk.window.keypad.stops()) + 1):
         ringed = kiosk.window.keypad.ringed
         if ringed is not None and ringed.accessibleName() == name:
             assert ringed.property("keyfocus") == "true"  # the ring is drawn
@@ -74,7 +74,7 @@ def test_cancel_on_the_pin_pad_ends_the_session(kiosk: KioskUnderTest) -> None:
 
 def test_the_ring_goes_round_every_button_and_back(kiosk: KioskUnderTest) -> None:
     kiosk.signed_in()
-    buttons = kiosk.window.keypad.buttons()
+    buttons = kiosk.window.keypad.stops()
     assert len(buttons) >= 9
     press(kiosk, Qt.Key.Key_Tab)
     first = kiosk.window.keypad.ringed

@@ -32,11 +32,12 @@ def test_the_pin_change_by_tap(kiosk: KioskUnderTest, language: str, elderly: bo
     if elderly:
         kiosk.tap_text("switch.elderly.on")
     kiosk.wait_until(lambda: kiosk.session.view.language == language)
+    if elderly:  # large text: the PIN change is on the overview's second page
+        kiosk.tap_text("overview.more")
     kiosk.tap_text("nav.change_pin")
     assert kiosk.wait_until(lambda: step_shown(kiosk, PinChangeStep.OLD))
-    shown = kiosk.visible_texts()
-    assert text("pin_change.title.old", language) in shown
-    assert text("pin_change.step", language, step=1) in shown
+    assert text("pin_change.title.old", language) in kiosk.visible_texts()
+    assert text("pin_change.step", language, step=1) in kiosk.window.heading.text()
     assert not unnamed_buttons(kiosk)
 
     kiosk.type_pin(LI_KUN_PIN)

@@ -1,5 +1,6 @@
 """The window speaks each screen as it appears, a tone for every PIN key and never a digit,
-and the person reaches speech from the top bar and the tactile keypad."""
+each list row the keypad's ring lands on, and the person reaches speech from the top bar and
+the tactile keypad."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from card_reader.simulator import profile
 from kiosk.session.view import State
-from kiosk.speech.spoken import spoken_text
+from kiosk.speech.reading import date_words, money_words
+from kiosk.speech.spoken import spoken_row, spoken_text
 from kiosk.words import text
 from tests.ui.conftest import KioskUnderTest
+from ui.widgets.basics import RING_STOP
 
 
 @dataclass
@@ -121,3 +125,43 @@ def test_the_keypad_ring_says_the_button_it_is_on(
     QTest.keyClick(kiosk.window, Qt.Key.Key_Tab)
     assert kiosk.window.keypad.ringed is not ringed
     assert speaker.said[-1][0] == kiosk.window.keypad.ringed.accessibleName()
+
+
+def test_a_history_row_the_keypad_ring_lands_on_is_said_with_its_date_place_and_amount(
+    make_kiosk: Callable[..., KioskUnderTest],
+) -> None:
+    speaker = RecordingSpeaker()
+    kiosk = make_kiosk(speaker=speaker)
+    kiosk.signed_in()
+    kiosk.tap_text("nav.history")
+    kiosk.wait_for(State.HISTORY)
+    page = kiosk.session.view.history
+    assert page is not None
+    keypad = kiosk.window.keypad
+    rows = [stop for stop in keypad.stops() if stop.property(RING_STOP)]
+    assert len(rows) == len(page.entries)  # every row is a stop of the ring
+    for _ in keypad.stops():
+        if keypad.ringed is rows[0]:
+            break
+        QTest.keyClick(kiosk.window, Qt.Key.Key_Down)
+    assert keypad.ringed is rows[0]
+    assert rows[0].property("keyfocus") == "true"  # the ring is drawn on the row
+    first = page.entries[0]
+    said = spoken_row(first, "zh")
+    assert speaker.said[-1] == (said, "zh")
+    assert rows[0].accessibleName() == said  # what a screen reader says, too
+    assert date_words(first.posted_at.date(), "zh") in said
+    assert money_words(first.amount, "zh") in said
+    # Its place: the clinic, or the family member as the screen masks them (said 张某梅).
+    place = first.institution_name or (first.counterpart or "").replace("*", "某")
+    assert place
+    assert place in said
+    QTest.keyClick(kiosk.window, Qt.Key.Key_Down)  # the next row, said in its turn
+    assert speaker.said[-1] == (spoken_row(page.entries[1], "zh"), "zh")
+    QTest.keyClick(kiosk.window, Qt.Key.Key_Return)  # Enter on a row: said again
+    assert speaker.said[-1] == speaker.said[-2]
+    assert kiosk.showing(State.HISTORY)
+    card = profile("zhang-wei")
+    for words, _ in speaker.said:  # never the card's number or the person's ID
+        assert card.card_number not in words
+        assert card.citizen_id not in words

@@ -32,9 +32,7 @@ class AnnualScreen(Screen):
             cell = QVBoxLayout()
             cell.addWidget(label(text(key, language), role="muted"))
             cell.addWidget(label(yuan(amount), wrap=False))
-            grid.addLayout(cell, 0, index) if not theme.elderly else grid.addLayout(
-                cell, index // 2, index % 2
-            )
+            grid.addLayout(cell, 0, index)  # one row: the chart needs the height
         layout.addLayout(grid)
         layout.addWidget(
             label(

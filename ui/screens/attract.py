@@ -22,11 +22,8 @@ class AttractScreen(Screen):
         layout.addStretch(1)
         layout.addWidget(label(text("attract.title", language), role="title", center=True))
         layout.addWidget(label(text("attract.body", language), center=True))
+        # Where the kiosk stands and the hotlines are the frame's, on every screen (ui/frame.py).
         layout.addWidget(CardPicture(theme.palette, text("attract.illustration", language)), 6)
-        location = self.session.settings.location
-        if location:  # where this kiosk stands, as the frame of a public terminal says
-            layout.addWidget(label(location, role="muted", center=True))
-        layout.addWidget(label(text("hotline", language), role="muted", center=True))
         layout.addWidget(
             button(text("loss.start", language), self.session.start_loss_report, "secondary")
         )

@@ -37,15 +37,21 @@ class Screen(QWidget):
         content = QWidget()
         content.setObjectName("screen")
         layout = QVBoxLayout(content)
-        layout.setContentsMargins(theme.margin_px, 0, theme.margin_px, theme.margin_px)
+        # The frame's hotlines follow at the foot: a spacing is margin enough.
+        layout.setContentsMargins(theme.margin_px, 0, theme.margin_px, theme.spacing_px)
         layout.setSpacing(theme.spacing_px)
         self.build(layout, view, theme)
         self._outer.addWidget(content)
-        content.show()  # now, not at the next layout pass: a test or a grab sees it at once
+        # Held before it shows: showing may resize the window, which renders again, and that
+        # render's wipe must find this content (or it stays in the layout, growing it).
         self._content = content
+        content.show()  # now, not at the next layout pass: a test or a grab sees it at once
 
     def wipe(self) -> None:
         if self._content is not None:
+            # Hidden first: content shown while its screen was not could otherwise show up
+            # on its own, a window of a person's data, once it has no parent.
+            self._content.hide()
             self._content.setParent(None)
             self._content.deleteLater()
             self._content = None

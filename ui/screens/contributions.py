@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.domain import Contribution, LedgerKind
 from kiosk.session.view import View
+from kiosk.speech.spoken import spoken_row
 from ui.i18n import date_text, kind_label, text, yuan
 from ui.screens.base import Screen
 from ui.theme import Theme
@@ -13,7 +14,7 @@ from ui.widgets.basics import label, row_frame
 
 
 def contribution_row(item: Contribution, language: str) -> QWidget:
-    frame, row = row_frame()
+    frame, row = row_frame(spoken_row(item, language))
     left = QVBoxLayout()
     left.addWidget(label(date_text(item.period, "month")))
     if item.base or item.employee or item.employer:

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.domain import FamilyBinding
 from kiosk.session.view import View
+from kiosk.speech.spoken import spoken_row
 from ui.i18n import date_text, relation_label, text, yuan
 from ui.screens.base import Screen
 from ui.theme import Theme
@@ -13,7 +14,7 @@ from ui.widgets.basics import label, row_frame
 
 
 def binding_row(binding: FamilyBinding, language: str) -> QWidget:
-    frame, row = row_frame()
+    frame, row = row_frame(spoken_row(binding, language))
     column = QVBoxLayout()
     key = "family.payer" if binding.direction == "payer" else "family.beneficiary"
     column.addWidget(

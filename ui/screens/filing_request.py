@@ -24,6 +24,9 @@ from ui.widgets.pager import pager
 
 COLUMNS = 3
 CHOICES_PER_PAGE = 9  # three rows of three: each button stays a large target
+# Large text: two rows (fewer items a page, ui.md); dates are long words, two to a row.
+CHOICES_PER_PAGE_LARGE = 6
+WORDY_STEPS = frozenset({FilingStep.START, FilingStep.LENGTH})
 STEP_NUMBERS = {step: index + 1 for index, step in enumerate(FilingStep)}
 
 
@@ -67,9 +70,11 @@ class FilingFormScreen(Screen):
             title_values["province"] = draft.province.name
         self.title(layout, f"filing_request.{draft.step.value}.title", view, **title_values)
         choices = draft.choices()
-        pages = max(1, -(-len(choices) // CHOICES_PER_PAGE))
+        per_page = CHOICES_PER_PAGE_LARGE if theme.elderly else CHOICES_PER_PAGE
+        columns = 2 if theme.elderly and draft.step in WORDY_STEPS else COLUMNS
+        pages = max(1, -(-len(choices) // per_page))
         self._page = max(1, min(self._page, pages))
-        shown = choices[(self._page - 1) * CHOICES_PER_PAGE : self._page * CHOICES_PER_PAGE]
+        shown = choices[(self._page - 1) * per_page : self._page * per_page]
         if draft.step is FilingStep.KIND:
             for value in shown:
                 self._kind_row(layout, FilingType(value), view, theme)
@@ -79,7 +84,7 @@ class FilingFormScreen(Screen):
             for index, value in enumerate(shown):
                 words = _choice_words(draft, value, language)
                 target = button(words, partial(self.session.filing_choose, value), "secondary")
-                grid.addWidget(target, index // COLUMNS, index % COLUMNS)
+                grid.addWidget(target, *divmod(index, columns))
             layout.addLayout(grid)
         if pages > 1:
             layout.addWidget(pager(self._page, pages, language, self._turn))

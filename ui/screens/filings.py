@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.domain import FilingStatus, RemoteFiling
 from kiosk.session.view import View
+from kiosk.speech.spoken import spoken_row
 from ui.i18n import date_text, filing_status_label, filing_type_label, text
 from ui.screens.base import Screen
 from ui.theme import Theme
@@ -13,7 +14,7 @@ from ui.widgets.basics import button, label, row_frame
 
 
 def filing_row(filing: RemoteFiling, language: str) -> QWidget:
-    frame, row = row_frame()
+    frame, row = row_frame(spoken_row(filing, language))
     column = QVBoxLayout()
     column.addWidget(
         label(

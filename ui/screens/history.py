@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.domain import LedgerEntry
 from kiosk.session.view import View
+from kiosk.speech.spoken import spoken_row
+from ui.frame import frame_height
 from ui.i18n import (
     HISTORY_FILTERS,
     date_text,
@@ -20,14 +22,15 @@ from ui.i18n import (
     yuan,
 )
 from ui.screens.base import Screen
-from ui.theme import Theme
-from ui.widgets.basics import button, flag_badge, label, row_frame
+from ui.theme import Theme, line_px
+from ui.widgets.basics import RING_WIDTH, button, flag_badge, label, row_frame
 from ui.widgets.pager import pager
 
 
 def entry_row(entry: LedgerEntry, language: str) -> QWidget:
-    frame, row = row_frame()
+    frame, row = row_frame(spoken_row(entry, language))
     left = QVBoxLayout()
+    left.setSpacing(0)  # rows_that_fit counts each line at its font's height
     where = entry.institution_name or entry.counterpart or ""
     when = date_text(entry.posted_at, "minute")
     left.addWidget(label(f"{when}  {kind_label(entry.kind, language)}"))
@@ -35,6 +38,7 @@ def entry_row(entry: LedgerEntry, language: str) -> QWidget:
         left.addWidget(label(where, role="muted"))
     if entry.flags:
         flagged = QHBoxLayout()
+        flagged.setSpacing(8)  # the badge apart from its reasons (the column has none)
         flagged.addWidget(flag_badge(text("history.flag_word", language)))
         separator = text("list.separator", language)
         why = separator.join(flag_label(reason, language) for reason in entry.flags)
@@ -56,14 +60,16 @@ def entry_row(entry: LedgerEntry, language: str) -> QWidget:
 
 
 def rows_that_fit(height: int, theme: Theme) -> int:
-    """History rows a page for a window `height` px tall: what is left after the top bar,
-    the filters, the pager row and the 'what to do' line, over the tallest row (a flagged
-    entry: three lines, a page may be all flagged). Fonts take about 1.3 of their pixel
-    size a line, the badge a little more."""
-    fixed = 3 * (theme.target_px + theme.spacing_px) + 2 * theme.margin_px
-    fixed += round(theme.small_px * 1.3) + theme.spacing_px
-    row = round((2 * theme.body_px + theme.small_px) * 1.3) + theme.spacing_px + 8
-    return max(2, (height - fixed) // row)
+    """History rows a page for a window `height` px tall: what the frame, the filters, the
+    'what to do' line and the pager row leave, over the tallest row (a flagged entry: its
+    time, its place and the badge with the reasons; a page may be all flagged)."""
+    border = max(2, theme.spacing_px // 3)
+    button_row = theme.target_px + 2 * border
+    fixed = frame_height(theme) + 2 * button_row + line_px(theme.small_px) + 4 * theme.spacing_px
+    # The badge's padding, and the row's margins (room for the keypad's ring).
+    row = 2 * line_px(theme.body_px) + line_px(theme.small_px) + 4 + 2 * (RING_WIDTH + 1)
+    spacing = theme.spacing_px
+    return max(2, (height - fixed + spacing) // (row + spacing))
 
 
 class HistoryScreen(Screen):

@@ -41,30 +41,33 @@ class LossIdScreen(Screen):
         words = QVBoxLayout()
         self.title(words, "loss.id.title", view)
         words.addWidget(label(text("loss.id.hint", language), role="muted"))
+        today = self.session.today()
+        self.pad = IdPad(language, today, self.session.loss_citizen_id, self.session.touch)
+        words.addWidget(self.pad.problem)
         words.addStretch(1)
         words.addWidget(button(text("loss.back", language), self.session.finish, "secondary"))
         columns.addLayout(words, 1)
-        today = self.session.today()
-        self.pad = IdPad(language, today, self.session.loss_citizen_id, self.session.touch)
         columns.addWidget(self.pad, 1)
         layout.addLayout(columns, 1)
 
 
 class LossPasswordScreen(PadScreen):
-    def words(self, words: QVBoxLayout, view: View) -> tuple[str, Callable[[], None]]:
+    def words(
+        self, above: QVBoxLayout, beside: QVBoxLayout, view: View
+    ) -> tuple[str, Callable[[], None]]:
         language = view.language
         self.set_heading("loss.heading", view)
-        self.title(words, "loss.password.title", view)
+        self.title(above, "loss.password.title", view)
         if view.loss_locked_until is not None:
             until = f"{date_text(view.loss_locked_until.date())} {view.loss_locked_until:%H:%M}"
-            words.addWidget(label(text("loss.password.locked", language, until=until), "warning"))
+            above.addWidget(label(text("loss.password.locked", language, until=until), "warning"))
         elif view.loss_refused is not None:
-            words.addWidget(label(text(f"loss.refused.{view.loss_refused}", language), "warning"))
+            above.addWidget(label(text(f"loss.refused.{view.loss_refused}", language), "warning"))
         elif view.loss_password_tries_left is not None:
             tries = view.loss_password_tries_left
-            words.addWidget(label(text("loss.password.wrong", language, tries=tries), "warning"))
-        words.addWidget(label(text("loss.password.hint", language)))
-        words.addWidget(label(text("pin.hint", language), role="muted"))
+            above.addWidget(label(text("loss.password.wrong", language, tries=tries), "warning"))
+        beside.addWidget(label(text("loss.password.hint", language)))
+        beside.addWidget(label(text("pin.hint", language), role="muted"))
         return "loss.back", self.session.finish
 
     def build(self, layout: QVBoxLayout, view: View, theme: Theme) -> None:

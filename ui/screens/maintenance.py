@@ -10,6 +10,7 @@ from ui.i18n import text
 from ui.screens.base import Screen
 from ui.theme import Theme
 from ui.widgets.basics import button, label
+from ui.widgets.elided import ElidedLabel
 
 
 class MaintenanceScreen(Screen):
@@ -37,8 +38,10 @@ class MaintenanceScreen(Screen):
                 layout.addWidget(label(notice, role="warning"))
             layout.addWidget(label(text("maintenance.errors", language), role="muted"))
             errors = info.last_errors or (text("maintenance.no_errors", language),)
-            for line in errors[-3 if theme.elderly else -5 :]:
-                layout.addWidget(label(line, role="muted"))
+            for line in errors[-1 if theme.elderly else -5 :]:
+                error = ElidedLabel(role="muted")  # one line each: the screen must fit 800 px
+                error.set_words(line)
+                layout.addWidget(error)
         layout.addStretch(1)
         row = QHBoxLayout()
         row.addWidget(

@@ -18,27 +18,28 @@ STEP_NUMBERS = {PinChangeStep.OLD: 1, PinChangeStep.NEW: 2, PinChangeStep.REPEAT
 
 
 class PinChangeScreen(PadScreen):
-    def words(self, words: QVBoxLayout, view: View) -> tuple[str, Callable[[], None]]:
+    def words(
+        self, above: QVBoxLayout, beside: QVBoxLayout, view: View
+    ) -> tuple[str, Callable[[], None]]:
         language = view.language
         step = view.pin_change_step or PinChangeStep.OLD
-        self.set_heading("nav.change_pin", view)
-        words.addWidget(
-            label(text("pin_change.step", language, step=STEP_NUMBERS[step]), role="muted")
-        )
-        self.title(words, f"pin_change.title.{step.value}", view)
+        # The step shares the heading's line: the title and the warning stay above the dots.
+        step_words = text("pin_change.step", language, step=STEP_NUMBERS[step])
+        self.heading = f"{text('nav.change_pin', language)} · {step_words}"
+        self.title(above, f"pin_change.title.{step.value}", view)
         tries = view.pin_tries_left
         if view.pin_wrong and tries is not None:
-            words.addWidget(
+            above.addWidget(
                 label(text("pin_change.old_wrong", language, tries=tries), role="warning")
             )
         refused = view.pin_change_refused
         if refused is not None:
-            words.addWidget(
+            above.addWidget(
                 label(text(f"pin_change.weak.{refused.value}", language), role="warning")
             )
         if step is PinChangeStep.NEW:
-            words.addWidget(label(text("pin_change.rules", language)))
-        words.addWidget(label(text("pin.hint", language), role="muted"))
+            beside.addWidget(label(text("pin_change.rules", language)))
+        beside.addWidget(label(text("pin.hint", language), role="muted"))
         return "pin_change.cancel", lambda: self.session.show(State.OVERVIEW)
 
     def confirmed(self, pin: bytearray) -> None:

@@ -1,7 +1,7 @@
 """A keypad for a citizen ID: 0-9 and X, Delete, Next; checked as each key is pressed.
 
-What went wrong is said under the number at once (kiosk.citizen_id_entry), X is offered only
-as the 18th character, and Next opens only for a complete, valid ID.
+What went wrong is said at once (kiosk.citizen_id_entry; the screen puts the words beside the
+keys), X is offered only as the 18th character, and Next opens only for a complete, valid ID.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QGridLayout, QPushButton, QVBoxLayout, QWidget
 from kiosk import citizen_id_entry as entry
 from ui.i18n import text
 from ui.widgets.basics import button, label
+from ui.widgets.pin_pad import KEY_GAP
+from ui.widgets.tactile_key import TactileKey
 
 KEY_ROWS = ("123", "456", "789")
 
@@ -33,11 +35,13 @@ class IdPad(QWidget):
         self._on_done = on_done
         self._on_touch = on_touch
         self._typed = ""
-        self.shown = label("", role="title", center=True, wrap=False)
+        self.shown = label("", role="dots", center=True, wrap=False)
         self.shown.setObjectName("id-typed")
-        self.problem = label("", role="warning", center=True)
+        # What is wrong, for the screen to place: under the pad's words, as the keys need
+        # the column's height in large text.
+        self.problem = label("", role="warning")
         grid = QGridLayout()
-        grid.setSpacing(12)
+        grid.setSpacing(KEY_GAP)
         self.keys: dict[str, QPushButton] = {}
         for row, keys in enumerate(KEY_ROWS):
             for column, key in enumerate(keys):
@@ -56,14 +60,17 @@ class IdPad(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.shown)
-        layout.addWidget(self.problem)
         layout.addLayout(grid)
         layout.setAlignment(grid, Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.next)
         self._show()
 
     def _add_key(self, grid: QGridLayout, key: str, row: int, column: int) -> None:
-        widget = button(key, lambda: self.press(key), role="key")
+        widget = button(
+            key, lambda: self.press(key), role="key", kind=TactileKey if key == "5" else QPushButton
+        )
+        if key == "5":
+            widget.setAccessibleDescription(text("pin.raised", self._language))
         grid.addWidget(widget, row, column)
         self.keys[key] = widget
 

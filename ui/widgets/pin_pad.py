@@ -14,10 +14,12 @@ from PySide6.QtWidgets import QGridLayout, QPushButton, QVBoxLayout, QWidget
 
 from ui.i18n import text
 from ui.widgets.basics import button, label
+from ui.widgets.tactile_key import TactileKey
 
 MAX_DIGITS = 12
 MIN_DIGITS = 4
 LAYOUT = ("1", "2", "3", "4", "5", "6", "7", "8", "9")
+KEY_GAP = 10  # key centres stay > 17 mm apart (ui.md); the pad fits 800 px in large text
 
 
 class PinPad(QWidget):
@@ -35,10 +37,10 @@ class PinPad(QWidget):
         self._on_touch = on_touch
         self._expected = expected_digits
         self._digits = bytearray()
-        self.dots = label("", role="title", center=True)
+        self.dots = label("", role="dots", center=True)
         self.dots.setObjectName("pin-dots")
         grid = QGridLayout()
-        grid.setSpacing(12)
+        grid.setSpacing(KEY_GAP)
         order = [*LAYOUT, "0"]
         if scrambled:  # shoulder-surfing protection: a new order for every person
             random.SystemRandom().shuffle(order)
@@ -59,14 +61,16 @@ class PinPad(QWidget):
         self._show_dots()
 
     def _add_key(self, grid: QGridLayout, digit: str, row: int, column: int) -> None:
+        raised = digit == "5"  # where fingers find their place, wherever a scramble put it
         key = button(
             digit,
             lambda: self.press(digit),
             role="key",
             accessible_name=text("pin.digit", self._language, digit=digit),
+            kind=TactileKey if raised else QPushButton,
         )
-        # The raised 5 of a phone keypad is where fingers find their place.
-        key.setProperty("tactile", "true" if digit == "5" else "false")
+        if raised:
+            key.setAccessibleDescription(text("pin.raised", self._language))
         grid.addWidget(key, row, column)
         self.keys[digit] = key
 

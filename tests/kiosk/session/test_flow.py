@@ -373,3 +373,23 @@ def test_switching_text_size_keeps_the_place_in_the_history(kiosk: Kiosk) -> Non
         for v in kiosk.views
         if v.elderly and v.history
     )
+
+
+def test_the_overviews_second_page_stays_while_the_person_moves_and_goes_with_them(
+    kiosk: Kiosk,
+) -> None:
+    kiosk.signed_in()
+    assert not kiosk.view.overview_more  # the balance first
+    kiosk.session.overview_more(True)
+    assert kiosk.view.overview_more
+    kiosk.session.show(State.CONTRIBUTIONS)
+    kiosk.session.overview_more(False)  # only on the overview
+    assert kiosk.view.overview_more
+    kiosk.session.show(State.OVERVIEW)  # Back: to the page the person came from
+    assert kiosk.view.overview_more
+    kiosk.session.overview_more(False)
+    assert not kiosk.view.overview_more
+    kiosk.session.overview_more(True)
+    kiosk.backend.remove()
+    kiosk.signed_in()
+    assert not kiosk.view.overview_more  # the next person starts at the balance

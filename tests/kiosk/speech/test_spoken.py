@@ -260,3 +260,23 @@ def test_every_chinese_text_is_read_in_mandarin_not_spelled_in_english(day: Walk
         phonemes = done.stdout.decode("utf-8")
         assert phonemes.strip()
         assert "(en)" not in phonemes, text
+
+
+def test_large_texts_two_overview_pages_are_each_said_as_shown(day: Walk) -> None:
+    shown = next(v for v in day.views if v.state is State.OVERVIEW and v.summary is not None)
+    assert shown.summary is not None
+    last = shown.summary.last_contribution
+    assert last is not None
+    contribution = money_words(last.to_personal_account, "zh")
+    balance = money_words(shown.summary.balance, "zh")
+    first = spoken_text(replace(shown, elderly=True))
+    assert words("overview.balance", "zh", balance=balance) in first
+    assert contribution not in first  # on the second page, said there
+    assert first.endswith(words("overview.choices.first", "zh"))
+    more = spoken_text(replace(shown, elderly=True, overview_more=True))
+    assert more.startswith(words("overview.more", "zh"))
+    assert contribution in more
+    assert balance not in more
+    assert more.endswith(words("overview.choices.more", "zh"))
+    # Normal text has one page: the second page's flag changes nothing.
+    assert spoken_text(replace(shown, overview_more=True)) == spoken_text(shown)
