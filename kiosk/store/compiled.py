@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Engine
+from sqlalchemy import Dialect, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.expression import Executable
@@ -84,25 +84,12 @@ def _plan(statement: Select[Any], dialect: Dialect) -> _Plan:
 
 
 class CompiledReads:
-    """Stands in for the SQLAlchemy Connection `connection` for reads.py's statements."""
+    """Stands in for a SQLAlchemy Connection for reads.py's statements, on a sqlite3
+    connection inside its read transaction (`snapshot` makes one)."""
 
-    def __init__(self, connection: Connection) -> None:
-        raw = connection.connection.driver_connection
-        if not isinstance(raw, sqlite3.Connection):
-            raise TypeError("CompiledReads reads SQLite only")
-        if not connection.in_transaction():
-            # The screen's statements in one snapshot, as SQLAlchemy's autobegin gives its
-            # own: the engine's begin hook sends BEGIN (the driver itself is in autocommit).
-            connection.begin()
-        self._raw = raw
-        self._dialect = connection.dialect
-
-    @classmethod
-    def on_driver(cls, raw: sqlite3.Connection, dialect: Dialect) -> CompiledReads:
-        """On a driver connection that is inside its read transaction already."""
-        reads = cls.__new__(cls)
-        reads._raw, reads._dialect = raw, dialect
-        return reads
+    def __init__(self, raw: sqlite3.Connection, dialect: Dialect) -> None:
+        self.driver = raw
+        self._dialect = dialect
 
     def execute(self, statement: Executable, params: Mapping[str, Any] | None = None) -> Result:
         if not isinstance(statement, Select) and not hasattr(statement, "selected_columns"):
@@ -115,7 +102,7 @@ class CompiledReads:
             if value is _MISSING:
                 raise KeyError(f"a value is required for bind parameter {name!r}")
             values.append(process(value) if process is not None else value)
-        cursor = self._raw.execute(plan.sql, values)
+        cursor = self.driver.execute(plan.sql, values)
         try:
             fetched = cursor.fetchall()
         finally:
@@ -152,7 +139,7 @@ def snapshot(engine: Engine) -> Iterator[CompiledReads]:
         try:
             raw.execute("BEGIN")
             try:
-                yield CompiledReads.on_driver(raw, engine.dialect)
+                yield CompiledReads(raw, engine.dialect)
             finally:
                 if raw.in_transaction:
                     raw.execute("ROLLBACK")

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.sql.expression import Executable
 
 from kiosk.store import queries
-from kiosk.store.compiled import CompiledReads
+from kiosk.store.compiled import snapshot
 from kiosk.store.engine import make_engine
 from tests.session_kit import NOW, seed_demo_store
 
@@ -45,15 +45,12 @@ def test_every_statement_reads_the_same_rows_and_types_as_sqlalchemy(tmp_path: P
             [tuple(row) for row in connection.execute(statement, params)]
             for statement, params in _statements(person_id)
         ]
-    with engine.connect() as connection:
-        fast = CompiledReads(connection)
-        driver = connection.connection.driver_connection
+    with snapshot(engine) as fast:
         got = [
             [tuple(row) for row in fast.execute(statement, params)]
             for statement, params in _statements(person_id)
         ]
-        assert driver is not None
-        assert driver.in_transaction  # one snapshot for the screen's statements
+        assert fast.driver.in_transaction  # one snapshot for the screen's statements
     assert got == expected
     assert [[tuple(map(type, r)) for r in rows] for rows in got] == [
         [tuple(map(type, r)) for r in rows] for rows in expected
@@ -64,6 +61,6 @@ def test_every_statement_reads_the_same_rows_and_types_as_sqlalchemy(tmp_path: P
 
 def test_a_missing_value_is_named(tmp_path: Path) -> None:
     engine = make_engine(seed_demo_store(tmp_path))
-    with engine.connect() as connection, pytest.raises(KeyError, match="code"):
-        CompiledReads(connection).execute(queries.REGION_NAME, {})
+    with snapshot(engine) as fast, pytest.raises(KeyError, match="code"):
+        fast.execute(queries.REGION_NAME, {})
     engine.dispose()
