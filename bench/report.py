@@ -31,6 +31,10 @@ def _machine(machine: Mapping[str, Any]) -> list[str]:
     lines.append(f"Run: {machine.get('date', '?')}, sections {sections}.")
     if machine.get("quick"):
         lines += ["", "**This run was `--quick`** (the tests' small scale): not figures of record."]
+    # What the run shared the machine with, added to the JSON by whoever ran it: the
+    # document says it rather than being edited by hand after it was generated.
+    for condition in machine.get("conditions", []):
+        lines += ["", f"Conditions: {condition}"]
     return lines
 
 

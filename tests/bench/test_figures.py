@@ -55,3 +55,10 @@ def test_a_failed_section_is_one_row_saying_why_and_the_others_still_show() -> N
     text = markdown(results)
     assert "**Failed in this run** (after 3.0 s): killed by SIGKILL" in text
     assert "| `render_ms` | 2 ms (p99) | 1 ms | 2x | — | — |" in text
+
+
+def test_the_conditions_a_run_met_are_in_its_report() -> None:
+    machine = {"date": "2026-12-02T01:30:00+00:00", "sections": ["soak"]}
+    shared = "the soak shared the cores with a CI run"
+    assert "Conditions:" not in markdown({"machine": machine})
+    assert f"Conditions: {shared}" in markdown({"machine": {**machine, "conditions": [shared]}})
