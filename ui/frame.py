@@ -15,6 +15,7 @@ from ui.i18n import text
 from ui.theme import Theme, line_px
 from ui.widgets.basics import label
 from ui.widgets.elided import ElidedLabel
+from ui.widgets.swap import swap_into
 
 # 插卡 → 输入密码 → 查询 → 退卡
 STEPS = ("frame.step.card", "frame.step.pin", "frame.step.view", "frame.step.take_card")
@@ -56,15 +57,16 @@ class StepsBar(QWidget):
     """The four steps in a row: done ones ticked, the current one pointed at, boxed, bold and
     underlined (never by colour alone), and said in its accessible name.
 
-    Its labels are made anew for each step: a label restyled in place keeps the size its old
-    style gave it (a bold, boxed step clipped, a plain one too wide)."""
+    Its labels are made anew for each step, in a row of their own swapped in whole: a label
+    restyled in place keeps the size its old style gave it (a bold, boxed step clipped, a
+    plain one too wide)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("steps")
         self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
-        self._layout.setSpacing(14)
+        self._row: QWidget | None = None
         self.steps: list[QLabel] = []
         self.current: int | None = None
         self._shown: tuple[int, str] | None = None
@@ -75,12 +77,10 @@ class StepsBar(QWidget):
         if current is None or self._shown == (current, language):
             return
         self._shown = (current, language)
-        while self._layout.count():
-            item = self._layout.takeAt(0)
-            old = item.widget() if item is not None else None
-            if old is not None:  # no personal data in it: hidden, and gone at the next turn
-                old.hide()
-                old.deleteLater()
+        row = QWidget()
+        steps = QHBoxLayout(row)
+        steps.setContentsMargins(0, 0, 0, 0)
+        steps.setSpacing(14)
         self.steps = []
         for number, key in enumerate(STEPS, start=1):
             name = text(key, language)
@@ -93,12 +93,13 @@ class StepsBar(QWidget):
             if number > 1:
                 arrow = label("›", role="step", wrap=False)
                 arrow.setAccessibleName("")  # the steps' names say the order already
-                self._layout.addWidget(arrow)
+                steps.addWidget(arrow)
             step = label(shown, role=role, wrap=False)
             step.setAccessibleName(text(state, language, step=number, name=name))
-            self._layout.addWidget(step)
+            steps.addWidget(step)
             self.steps.append(step)
-        self._layout.addStretch(1)
+        steps.addStretch(1)
+        self._row = swap_into(self._layout, self._row, row)
         where = text(
             "frame.steps.where", language, step=current, name=text(STEPS[current - 1], language)
         )

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 from ui.i18n import text
 from ui.theme import Theme
 from ui.widgets.basics import button, label
+from ui.widgets.swap import swap_into
 
 
 class IdleWarning(QFrame):
@@ -20,6 +21,7 @@ class IdleWarning(QFrame):
         self.setObjectName("idle-warning")
         self._on_more_time = on_more_time
         self._layout = QVBoxLayout(self)
+        self._content: QWidget | None = None  # the countdown's words, made anew each second
         # The screen behind is dimmed, so the question is the one thing to look at; a tap
         # on it still says "I am here", as a tap anywhere did before the warning.
         self.dim = _Dimmer(parent, on_more_time)
@@ -33,11 +35,6 @@ class IdleWarning(QFrame):
         super().hideEvent(event)
 
     def show_countdown(self, seconds: int, language: str, theme: Theme) -> None:
-        while self._layout.count():
-            item = self._layout.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.setParent(None)
         palette = theme.palette
         self.setStyleSheet(
             f"QFrame#idle-warning {{ background: {palette.background.name()};"
@@ -46,9 +43,13 @@ class IdleWarning(QFrame):
         self._layout.setContentsMargins(
             theme.margin_px, theme.margin_px, theme.margin_px, theme.margin_px
         )
-        self._layout.addWidget(label(text("idle.title", language), role="title", center=True))
-        self._layout.addWidget(label(text("idle.body", language, seconds=seconds), center=True))
-        self._layout.addWidget(button(text("idle.more", language), self._on_more_time))
+        content = QWidget()
+        words = QVBoxLayout(content)
+        words.setContentsMargins(0, 0, 0, 0)
+        words.addWidget(label(text("idle.title", language), role="title", center=True))
+        words.addWidget(label(text("idle.body", language, seconds=seconds), center=True))
+        words.addWidget(button(text("idle.more", language), self._on_more_time))
+        self._content = swap_into(self._layout, self._content, content)
         parent = self.parentWidget()
         if parent is not None:
             width = int(parent.width() * 0.7)
