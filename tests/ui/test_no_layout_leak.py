@@ -2,84 +2,49 @@
 
 The soak found the kiosk growing ~3 KB a session: the steps bar (and the idle countdown)
 emptied their layouts with takeAt(), whose QLayoutItems PySide never frees. Python's own
-counters (tracemalloc, the widget count) cannot see that, so this measures glibc's heap in
-use (mallinfo2) over many renders: before the fix a pair of steps left ~700 bytes.
+counters (tracemalloc, the widget count) cannot see that, so tests/ui/layout_leak_probe.py
+measures glibc's heap in use (mallinfo2) over many redraws, in a process of its own so no
+other test's application state is in the figure: before the fix a pair of steps left ~700
+bytes.
 """
 
 from __future__ import annotations
 
-import ctypes
-import gc
-from collections.abc import Callable
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent
-from PySide6.QtWidgets import QLabel, QWidget
-from pytestqt.qtbot import QtBot
+import pytest
 
-from ui.frame import StepsBar
-from ui.theme import Theme
-from ui.widgets.overlays import IdleWarning
-
-ROUNDS = 2000
+REPO = Path(__file__).resolve().parents[2]
 MOST_BYTES_A_ROUND = 40  # allocator noise; a leaked item is ~100 bytes, a render leaked 700
 
 
-class _MallInfo2(ctypes.Structure):
-    _fields_ = [
-        (name, ctypes.c_size_t)
-        for name in [
-            "arena",
-            "ordblks",
-            "smblks",
-            "hblks",
-            "hblkhd",
-            "usmblks",
-            "fsmblks",
-            "uordblks",
-            "fordblks",
-            "keepcost",
-        ]
-    ]
+@pytest.fixture(scope="module")
+def probe() -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.ui.layout_leak_probe"],
+        cwd=REPO,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return found
 
 
-_libc = ctypes.CDLL("libc.so.6")
-_libc.mallinfo2.restype = _MallInfo2
+def test_the_steps_bar_redrawn_leaves_no_layout_items(probe: dict[str, Any]) -> None:
+    bar = probe["steps_bar"]
+    assert bar["bytes"] < MOST_BYTES_A_ROUND, f"{bar['bytes']:.0f} bytes a redraw"
+    assert bar["shown"] == 7  # the four steps and three arrows of the last redraw, no more
+    assert bar["steps_shown"]
 
 
-def _heap_in_use() -> int:
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
-    gc.collect()
-    return int(_libc.mallinfo2().uordblks)
-
-
-def _bytes_a_round(render: Callable[[int], None]) -> float:
-    for number in range(50):  # fonts, style rules and Python's own caches settle first
-        render(number)
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
-    before = _heap_in_use()
-    for number in range(ROUNDS):
-        render(number)
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
-    return (_heap_in_use() - before) / ROUNDS
-
-
-def test_the_steps_bar_redrawn_leaves_no_layout_items(qtbot: QtBot) -> None:
-    bar = StepsBar()
-    qtbot.addWidget(bar)
-    grown = _bytes_a_round(lambda number: bar.show_step(1 + number % 4, "zh"))
-    assert grown < MOST_BYTES_A_ROUND, f"{grown:.0f} bytes a redraw"
-    bar.show()
-    QCoreApplication.processEvents()  # a widget added to a shown layout shows at the next turn
-    shown = [label for label in bar.findChildren(QLabel) if label.isVisible()]
-    assert len(shown) == 7  # the four steps and three arrows of the last redraw, no more
-    assert set(bar.steps) <= set(shown)
-
-
-def test_the_idle_countdown_ticking_leaves_no_layout_items(qtbot: QtBot) -> None:
-    parent = QWidget()
-    qtbot.addWidget(parent)
-    parent.resize(1920, 1080)
-    warning = IdleWarning(parent, lambda: None)
-    theme = Theme.for_mode(elderly=False, height=1080)
-    grown = _bytes_a_round(lambda number: warning.show_countdown(30 - number % 30, "zh", theme))
+def test_the_idle_countdown_ticking_leaves_no_layout_items(probe: dict[str, Any]) -> None:
+    grown = probe["idle_countdown"]["bytes"]
     assert grown < MOST_BYTES_A_ROUND, f"{grown:.0f} bytes a tick"
