@@ -21,7 +21,6 @@ from ui.theme import Theme
 from ui.widgets.overlays import IdleWarning
 
 ROUNDS = 2000
-MOST_BYTES_A_ROUND = 40  # allocator noise; a leaked item is ~100 bytes, a render leaked 700
 
 
 class _MallInfo2(ctypes.Structure):
