@@ -36,7 +36,8 @@ from bench.holders import PIN, Holder, card_holders, holder_card
 from bench.session_figures import details, start_figure, step_figures
 from bench.startup import bare_window_ms, reported_ms
 from bench.store_cache import bench_cache, seeded_store
-from card_reader.backends.pcsc import PcscBackend, PcscConnection
+from card_reader.backends.pcsc import PcscBackend
+from card_reader.backends.pcsc_connection import PcscConnection
 from card_reader.events import CardInserted, ReaderEvent
 from card_reader.simulator import SimulatedCard
 from kiosk.config import KioskConfig

@@ -46,8 +46,8 @@ class ReaderCard:
 
     def close(self) -> None:
         """Disconnect with a reset, so a verified PIN ends with the session. A card whose
-        driver call is still stuck is disconnected by a reaper thread once that call returns
-        (PC/SC serialises calls on one handle): the worker lane never waits for it."""
+        driver call is still stuck is closed from a thread of its own: the worker lane never
+        waits on a backend for it (PC/SC defers the release to the stuck call itself)."""
         if self._card.channel.mute:
             threading.Thread(target=self._disconnect, name="card-reaper", daemon=True).start()
             return

@@ -16,6 +16,7 @@ disconnect each run under a deadline.
 
 Connections use their own context (a context blocked in SCardGetStatusChange must not be
 shared) and hold the card exclusively: a card whose PIN was verified is the session's alone.
+How one is closed while a command hangs in the card: pcsc_connection.
 """
 
 from __future__ import annotations
@@ -30,13 +31,13 @@ from dataclasses import dataclass, field
 from smartcard import scard
 
 from card_reader.backends.pcsc_clients import describe_pcsc_clients
+from card_reader.backends.pcsc_connection import SERVICE_GONE, PcscConnection, error_text
 from card_reader.deadline import call_with_deadline
 from card_reader.errors import (
     CardCommunicationError,
     CardError,
     CardMuteError,
     CardNotRespondingError,
-    CardRemovedError,
     NoCardError,
     NoReaderError,
     ReaderBusyError,
@@ -61,23 +62,6 @@ DEFAULT_STALL_SECONDS = 3.0
 DEFAULT_CONNECT_SECONDS = 5.0
 CANCEL_SECONDS = 1.0
 RECONNECT_PAUSE = 0.25  # between attempts to reach a pcscd that is not there
-# The card or reader is gone: the session must treat all of these as "card removed".
-_CARD_GONE = {
-    scard.SCARD_W_REMOVED_CARD,
-    scard.SCARD_E_NO_SMARTCARD,
-    scard.SCARD_W_RESET_CARD,
-    scard.SCARD_E_READER_UNAVAILABLE,
-    scard.SCARD_E_UNKNOWN_READER,
-    scard.SCARD_W_UNPOWERED_CARD,
-    scard.SCARD_W_UNRESPONSIVE_CARD,
-}
-# pcscd itself is gone or restarted: the context is dead and must be established again.
-_SERVICE_GONE = {
-    scard.SCARD_E_NO_SERVICE,
-    scard.SCARD_F_COMM_ERROR,
-    scard.SCARD_E_INVALID_HANDLE,
-    scard.SCARD_E_SERVICE_STOPPED,
-}
 # What SCardConnect's failures mean to the session (a sharing violation is handled apart:
 # its message names who else uses PC/SC).
 _CONNECT_ERRORS: dict[int, type[CardError]] = {
@@ -88,12 +72,8 @@ _CONNECT_ERRORS: dict[int, type[CardError]] = {
     # pcscd could not power the card up: it gave no ATR (reversed, or a mute chip).
     scard.SCARD_W_UNPOWERED_CARD: CardMuteError,
     scard.SCARD_W_UNRESPONSIVE_CARD: CardMuteError,
-    **dict.fromkeys(_SERVICE_GONE, NoReaderError),
+    **dict.fromkeys(SERVICE_GONE, NoReaderError),
 }
-
-
-def _error_text(hresult: int) -> str:
-    return f"{hresult & 0xFFFFFFFF:08X} ({scard.SCardGetErrorMessage(hresult)})"
 
 
 def _pcscd_not_answering(message: str) -> NoReaderError:
@@ -118,51 +98,6 @@ def _slot(event_state: int, atr: list[int]) -> _Slot:
     if event_state & scard.SCARD_STATE_MUTE:  # pcscd's power-up failed: no ATR
         return MUTE
     return bytes(atr)
-
-
-class PcscConnection:
-    def __init__(
-        self,
-        context: int,
-        card: int,
-        protocol: int,
-        atr: bytes,
-        close_seconds: float = DEFAULT_CONNECT_SECONDS,
-    ) -> None:
-        self._context = context
-        self._card = card
-        self._protocol = protocol
-        self.atr = atr
-        self._close_seconds = close_seconds
-        self._closed = False
-
-    def transmit(self, apdu: bytes) -> bytes:
-        hresult, response = scard.SCardTransmit(self._card, self._protocol, list(apdu))
-        if hresult == scard.SCARD_S_SUCCESS:
-            if not response:
-                # A card always ends with a status word; an empty answer means the reader
-                # lost it (vpcd reports a vanished card this way, some CCID readers too).
-                raise CardRemovedError("transmit: empty response, card gone or mute")
-            return bytes(response)
-        if hresult in _CARD_GONE or hresult in _SERVICE_GONE:
-            raise CardRemovedError(f"transmit: {_error_text(hresult)}")
-        raise CardCommunicationError(f"transmit: {_error_text(hresult)}")
-
-    def disconnect(self) -> None:
-        """Reset the card, so what was verified on it ends with the session, and let it go.
-
-        Bounded (CardNotRespondingError): SCardDisconnect never returns while pcscd is
-        stopped. A second call does nothing."""
-        if self._closed:
-            return
-        self._closed = True
-        call_with_deadline(self._release, None, self._close_seconds, "disconnect")
-
-    def _release(self, _: None) -> None:
-        hresult = scard.SCardDisconnect(self._card, scard.SCARD_RESET_CARD)
-        if hresult != scard.SCARD_S_SUCCESS:
-            log.debug("disconnect: %s", _error_text(hresult))
-        scard.SCardReleaseContext(self._context)
 
 
 class _Abandoned(Exception):
@@ -281,13 +216,13 @@ class PcscBackend:
     def _list_now(self, _: None) -> list[str]:
         hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
         if hresult != scard.SCARD_S_SUCCESS:
-            raise NoReaderError(f"pcscd not reachable: {_error_text(hresult)}")
+            raise NoReaderError(f"pcscd not reachable: {error_text(hresult)}")
         try:
             hresult, readers = scard.SCardListReaders(context, [])
             if hresult == scard.SCARD_E_NO_READERS_AVAILABLE:
                 return []
             if hresult != scard.SCARD_S_SUCCESS:
-                raise NoReaderError(f"list readers: {_error_text(hresult)}")
+                raise NoReaderError(f"list readers: {error_text(hresult)}")
             return self._matching(list(readers))
         finally:
             scard.SCardReleaseContext(context)
@@ -311,7 +246,7 @@ class PcscBackend:
     def _connect_now(self, attempt: _ConnectAttempt) -> PcscConnection:
         hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
         if hresult != scard.SCARD_S_SUCCESS:
-            raise NoReaderError(f"pcscd not reachable: {_error_text(hresult)}")
+            raise NoReaderError(f"pcscd not reachable: {error_text(hresult)}")
         attempt.has_context = True
         if attempt.abandoned:  # pcscd answered, but too late for the caller
             scard.SCardReleaseContext(context)
@@ -454,7 +389,7 @@ class PcscBackend:
             if hresult == scard.SCARD_S_SUCCESS:
                 self._context = context
                 return True
-            self._report_missing(f"pcscd not reachable: {_error_text(hresult)}")
+            self._report_missing(f"pcscd not reachable: {error_text(hresult)}")
         return False
 
     def _drop_context(self, loop: _Loop, reason: str) -> None:
@@ -491,8 +426,8 @@ class PcscBackend:
         context = loop.context
         assert context is not None
         hresult, listed = scard.SCardListReaders(context, [])
-        if hresult in _SERVICE_GONE:
-            raise _ServiceGone(_error_text(hresult))
+        if hresult in SERVICE_GONE:
+            raise _ServiceGone(error_text(hresult))
         readers = [] if hresult != scard.SCARD_S_SUCCESS else self._matching(list(listed))
         with self._current(loop):
             self._sync_readers(readers)
@@ -500,8 +435,8 @@ class PcscBackend:
         pnp = loop.states.get(PNP_NOTIFICATION, scard.SCARD_STATE_UNAWARE)
         watched.append((PNP_NOTIFICATION, pnp))
         hresult, new_states = scard.SCardGetStatusChange(context, self.wait_ms, watched)
-        if hresult in _SERVICE_GONE:
-            raise _ServiceGone(_error_text(hresult))
+        if hresult in SERVICE_GONE:
+            raise _ServiceGone(error_text(hresult))
         if hresult in (scard.SCARD_E_TIMEOUT, scard.SCARD_E_CANCELLED):
             return loop.states
         if hresult != scard.SCARD_S_SUCCESS:
@@ -574,7 +509,7 @@ class PcscBackend:
 
 
 def _connect_error(reader: str, hresult: int) -> CardError:
-    text = f"connect to {reader}: {_error_text(hresult)}"
+    text = f"connect to {reader}: {error_text(hresult)}"
     if hresult == scard.SCARD_E_SHARING_VIOLATION:
         return ReaderBusyError(f"{text}: held by another program; {describe_pcsc_clients()}")
     if hresult in (scard.SCARD_W_UNPOWERED_CARD, scard.SCARD_W_UNRESPONSIVE_CARD):
