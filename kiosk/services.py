@@ -542,8 +542,7 @@ class AccountService:
 
         def call(connection: Connection) -> T:
             now = self.clock()
-            holder = reads.resolve(connection, card_number, now)
-            reads.refuse_reported(connection, card_number, now)  # issue 17
+            holder = reads.resolve_with_report(connection, card_number, now)  # and issue 17
             proof = self._proofs.get(card_number)
             if proof is not None and proof != _normal_id(holder.citizen_id):
                 raise CardNotActive(CardRefusal.MISMATCH)

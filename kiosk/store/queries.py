@@ -220,3 +220,7 @@ REPORTED_UNTIL = select(func.max(_report.c.expires_at)).where(
     _report.c.status == "temporary",
     _report.c.expires_at > bindparam("now", type_=timestamp()),
 )
+
+# Resolve and the report check in one statement where the kiosk reads tables (the embedded
+# store; a statement costs more than either lookup on SQLite): RESOLVE with REPORTED_UNTIL.
+RESOLVE_WITH_REPORT = RESOLVE.add_columns(REPORTED_UNTIL.scalar_subquery().label("reported_until"))

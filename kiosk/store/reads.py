@@ -67,6 +67,21 @@ def resolve(connection: Connection, card_number: str, now: datetime) -> Holder:
     row = connection.execute(
         queries.RESOLVE, {"card_number": card_number, "year": now.year}
     ).first()
+    return _holder(row, now)
+
+
+def resolve_with_report(connection: Connection, card_number: str, now: datetime) -> Holder:
+    """resolve() and refuse_reported() in one statement (where the kiosk reads tables)."""
+    row = connection.execute(
+        queries.RESOLVE_WITH_REPORT, {"card_number": card_number, "year": now.year, "now": now}
+    ).first()
+    holder = _holder(row, now)
+    if row is not None and row.reported_until is not None:
+        raise CardNotActive(CardRefusal.REPORTED_LOST)
+    return holder
+
+
+def _holder(row: Any, now: datetime) -> Holder:  # RESOLVE's row, or None
     if row is None:
         raise CardNotActive(CardRefusal.UNKNOWN)
     if row.status != "active":
@@ -269,17 +284,20 @@ def history(
     kind: LedgerKind | None = None,
     since: datetime | None = None,
 ) -> HistoryPage:
+    recent: list[Row[Any]] | None = None
     if page == 1 and kind is None and (since is None or since <= now - LOOKBACK):
         # The first page usually lies within the look-back the flags need anyway (a
-        # person's year is about 20 rows): one ledger read serves both.
+        # person's year is about 20 rows): one ledger read serves both, and the count
+        # says whether the page holds anything older.
         recent = recent_entries(connection, holder.person_id, now)
-        if len(recent) >= page_size:
-            params: dict[str, Any] = {"person_id": holder.person_id}
-            if since is not None:
-                params["since"] = since
-            total = connection.execute(
-                queries.HISTORY_COUNT[(False, since is not None)], params
-            ).scalar_one()
+        params: dict[str, Any] = {"person_id": holder.person_id}
+        if since is not None:
+            params["since"] = since
+        total = connection.execute(
+            queries.HISTORY_COUNT[(False, since is not None)], params
+        ).scalar_one()
+        # Every recent row is at or after `since`: with as many in all, they are all.
+        if len(recent) >= page_size or len(recent) == total:
             newest = recent[: -page_size - 1 : -1]
             found = analyse(recent, holder, filings(connection, holder.person_id, now.date()))
             return HistoryPage(
@@ -290,7 +308,8 @@ def history(
     )
     flags: dict[int, tuple[FlagReason, ...]] = {}
     if rows and rows[0].posted_at >= now - LOOKBACK:
-        recent = recent_entries(connection, holder.person_id, now)
+        if recent is None:
+            recent = recent_entries(connection, holder.person_id, now)
         flags = analyse(recent, holder, filings(connection, holder.person_id, now.date()))
     return HistoryPage(tuple(to_entry(r, flags) for r in rows), page, page_size, total)
 

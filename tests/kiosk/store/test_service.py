@@ -19,6 +19,7 @@ from kiosk.domain import (
 )
 from kiosk.services import AccountService, CardNotActive, CardRefusal, StoreUnavailable
 from kiosk.store.audit import card_hash
+from kiosk.store.flags import LOOKBACK
 from kiosk.store.models import TABLES
 from kiosk.words import has
 from kiosk.words.failures import failure_key
@@ -139,6 +140,26 @@ def test_history_filters_by_kind_and_since(service: AccountService) -> None:
     aid = service.history(ZHANG, page=1, page_size=100, kind=LedgerKind.FAMILY_AID_IN)
     assert aid.total > 0
     assert {e.counterpart for e in aid.entries} == {"张*梅"}
+
+
+@pytest.mark.parametrize("card", [ZHANG, WANG, LI, ZHOU_NEW, "D65010004", "S00001001"])
+@pytest.mark.parametrize("page_size", [1, 3, 20, 100])
+@pytest.mark.parametrize("from_lookback", [False, True])
+def test_the_first_page_reads_as_the_later_pages_do(
+    service: AccountService, card: str, page_size: int, from_lookback: bool
+) -> None:
+    """Page 1 comes from the flags' look-back read when that holds it (reads.history);
+    one entry a page from page 2 on is the plain ledger read. Both must say the same.
+    From the look-back's start, the look-back read is the whole history."""
+    since = service.clock() - LOOKBACK if from_lookback else None
+    first = service.history(card, page=1, page_size=page_size, since=since)
+    one_by_one = [
+        entry
+        for page in range(1, min(first.total, page_size) + 1)
+        for entry in service.history(card, page=page, page_size=1, since=since).entries
+    ]
+    assert first.entries == tuple(one_by_one)
+    assert first.total == service.history(card, page=2, page_size=1, since=since).total
 
 
 def test_history_entries_carry_their_flags(service: AccountService) -> None:
