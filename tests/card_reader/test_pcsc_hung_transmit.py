@@ -53,6 +53,16 @@ class HungCommand:
         self._thread.join(seconds)
 
 
+def assert_serves(backend: PcscBackend, reader: str, key: str) -> None:
+    """`reader` gets the card inserted into it and reads its number."""
+    wait_for_card(backend, 5, reader)
+    connection = backend.connect(reader)
+    try:
+        assert open_card(connection).read_facts().card_number == profile(key).card_number
+    finally:
+        connection.disconnect()
+
+
 def test_a_command_hung_in_one_card_leaves_every_other_pcsc_call_free(
     vpcd_reader: VpcdReader, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -81,12 +91,7 @@ def test_a_command_hung_in_one_card_leaves_every_other_pcsc_call_free(
         assert READER_SLOT0 in backend.list_readers()
         assert time.monotonic() - started < 1.0
         other_slot.insert(build_card(profile("wang-zhe")))
-        wait_for_card(backend, 5, READER_SLOT1)
-        other = backend.connect(READER_SLOT1)
-        try:
-            assert open_card(other).read_facts().card_number == profile("wang-zhe").card_number
-        finally:
-            other.disconnect()
+        assert_serves(backend, READER_SLOT1, "wang-zhe")
         time.sleep(STALL_SECONDS + 0.5)  # the monitor has to have turned past its bound
         assert backend.health().state is HealthState.OK
         assert hung.running  # the command is still in the driver all along
@@ -103,12 +108,7 @@ def test_a_command_hung_in_one_card_leaves_every_other_pcsc_call_free(
         # The same reader serves the next card.
         time.sleep(EMPTY_SLOT_SECONDS)
         vpcd_reader.insert(build_card(profile("zhang-wei")), slot=0)
-        wait_for_card(backend, 5, READER_SLOT0)
-        again = backend.connect(READER_SLOT0)
-        try:
-            assert open_card(again).read_facts().card_number == profile("zhang-wei").card_number
-        finally:
-            again.disconnect()
+        assert_serves(backend, READER_SLOT0, "zhang-wei")
     finally:
         backend.close()
         vpcd_reader.remove()
