@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -45,3 +47,20 @@ def _fail_on_unexpected_error_logs(request: pytest.FixtureRequest) -> Iterator[N
             f"if they are what it tests):\n{lines}",
             pytrace=False,
         )
+
+
+@pytest.fixture(autouse=True)
+def _kiosk_logging_ends_with_the_test() -> Iterator[None]:
+    """Take back what kiosk.log.setup_logging installed during a test (a CLI command run
+    in-process). Its console handler holds the sys.stderr of that test's capture, which
+    pytest closes: later tests' log lines then fail in it as "--- Logging error ---"."""
+    root = logging.getLogger()
+    before = set(root.handlers)
+    level, hooks = root.level, (sys.excepthook, threading.excepthook)
+    yield
+    for handler in [h for h in root.handlers if h not in before]:
+        if getattr(handler, "_kiosk_handler", False):
+            root.removeHandler(handler)
+            handler.close()
+    root.setLevel(level)
+    sys.excepthook, threading.excepthook = hooks
