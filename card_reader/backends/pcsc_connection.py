@@ -24,7 +24,6 @@ from card_reader.errors import CardCommunicationError, CardNotRespondingError, C
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CLOSE_SECONDS = 5.0
 # The card or reader is gone: the session must treat all of these as "card removed".
 CARD_GONE = {
     scard.SCARD_W_REMOVED_CARD,
@@ -49,7 +48,8 @@ def error_text(hresult: int) -> str:
 
 
 class PcscConnection:
-    """The card behind `card`, on a context of its own (`context`), held until disconnect."""
+    """The card behind `card`, on a context of its own (`context`), held until disconnect;
+    `close_seconds` bounds the disconnect (the backend's connect bound)."""
 
     def __init__(
         self,
@@ -57,7 +57,7 @@ class PcscConnection:
         card: int,
         protocol: int,
         atr: bytes,
-        close_seconds: float = DEFAULT_CLOSE_SECONDS,
+        close_seconds: float,
     ) -> None:
         self._context = context
         self._card = card

@@ -270,12 +270,7 @@ def history_rows(
     since: datetime | None,
 ) -> tuple[list[Row[Any]], int]:
     """One page of entries, newest first, and the total the filters match."""
-    key = (kind is not None, since is not None)
-    params: dict[str, Any] = {"person_id": person_id}
-    if kind is not None:
-        params["kind"] = kind.value
-    if since is not None:
-        params["since"] = since
+    key, params = _filters(person_id, kind, since)
     rows = list(
         connection.execute(
             queries.HISTORY[key],
@@ -284,8 +279,25 @@ def history_rows(
     )
     if rows:
         return rows, int(rows[0].total)
-    total = connection.execute(queries.HISTORY_COUNT[key], params).scalar_one()
-    return rows, int(total)
+    return rows, _count(connection, key, params)
+
+
+Filters = tuple[bool, bool]  # the key of queries.HISTORY and HISTORY_COUNT: (kind, since)
+
+
+def _filters(
+    person_id: int, kind: LedgerKind | None, since: datetime | None
+) -> tuple[Filters, dict[str, Any]]:
+    params: dict[str, Any] = {"person_id": person_id}
+    if kind is not None:
+        params["kind"] = kind.value
+    if since is not None:
+        params["since"] = since
+    return (kind is not None, since is not None), params
+
+
+def _count(connection: Connection, key: Filters, params: dict[str, Any]) -> int:
+    return int(connection.execute(queries.HISTORY_COUNT[key], params).scalar_one())
 
 
 def history(
@@ -304,19 +316,12 @@ def history(
         # person's year is about 20 rows): one ledger read serves both, and the count
         # says whether the page holds anything older.
         recent = recent_entries(connection, holder.person_id, now)
-        params: dict[str, Any] = {"person_id": holder.person_id}
-        if since is not None:
-            params["since"] = since
-        total = connection.execute(
-            queries.HISTORY_COUNT[(False, since is not None)], params
-        ).scalar_one()
+        total = _count(connection, *_filters(holder.person_id, None, since))
         # Every recent row is at or after `since`: with as many in all, they are all.
         if len(recent) >= page_size or len(recent) == total:
             newest = recent[: -page_size - 1 : -1]
             found = analyse(recent, holder, filings(connection, holder.person_id, now.date()))
-            return HistoryPage(
-                tuple(to_entry(r, found) for r in newest), page, page_size, int(total)
-            )
+            return HistoryPage(tuple(to_entry(r, found) for r in newest), page, page_size, total)
     rows, total = history_rows(
         connection, holder.person_id, page=page, page_size=page_size, kind=kind, since=since
     )
