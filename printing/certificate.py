@@ -13,7 +13,7 @@ from typing import Any
 
 from kiosk.domain import CertificateData, date_text
 from kiosk.masking import mask_card_number, mask_citizen_id, mask_name
-from printing import fonts
+from printing import fonts, qr
 from printing.document_claims import qr_side_mm
 from printing.layout import MM, PageLayout, Style
 
@@ -91,9 +91,10 @@ def render(data: CertificateData, code: str, url: str, paper: str = "80") -> Ren
     page.pair(words.printed_at, date_text(data.printed_at, "second"), small)
     page.pair(words.serial, data.serial, small)
     page.space(2)
-    qr_mm = qr_side_mm(url, qr_mm)
+    matrix = qr.modules(url)
+    qr_mm = qr_side_mm(matrix, qr_mm)
     _verification(
-        page, url, printed_code, (words.code, words.verify_hint), qr_mm=qr_mm, size=body_size
+        page, matrix, printed_code, (words.code, words.verify_hint), qr_mm=qr_mm, size=body_size
     )
     page.space(2)
     page.centred(words.footer, small)
@@ -102,15 +103,19 @@ def render(data: CertificateData, code: str, url: str, paper: str = "80") -> Ren
 
 
 def _verification(
-    page: PageLayout, url: str, code: str, words: tuple[str, str], *, qr_mm: float, size: float
+    page: PageLayout,
+    matrix: qr.Matrix,
+    code: str,
+    words: tuple[str, str],
+    *,
+    qr_mm: float,
+    size: float,
 ) -> None:
     label, hint = words
     offset = (page.width - qr_mm * MM) / 2
 
     def draw(canvas: Any, x: float, y: float) -> None:
-        from printing import qr
-
-        qr.draw(canvas, url, x + offset, y, qr_mm * MM)
+        qr.draw(canvas, matrix, x + offset, y, qr_mm * MM)
 
     page.block(qr_mm, draw)
     page.centred(f"{label} {code}", Style(size + 1, bold=True))

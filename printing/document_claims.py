@@ -20,6 +20,7 @@ from urllib.parse import quote, urlsplit
 
 from kiosk.domain import CertificateData, ReceiptData
 from kiosk.masking import mask_citizen_id
+from printing.qr import QUIET_ZONE, Matrix
 
 CERTIFICATE = "certificate"
 RECEIPT = "receipt"
@@ -103,12 +104,10 @@ def document_url(base_url: str, claim: DocumentClaim) -> str:
     return f"{base_url.rstrip('/')}/{PATHS[claim.kind]}/{claim.code}?{query}"
 
 
-def qr_side_mm(url: str, minimum_mm: float) -> float:
-    """How large to print `url`'s QR: at least `minimum_mm`, and 3 dots a module (with the
-    quiet zone) however many figures the address carries (a receipt of 50 entries)."""
-    from printing.qr import QUIET_ZONE, modules
-
-    return max(minimum_mm, (len(modules(url)) + 2 * QUIET_ZONE) * MODULE_MM)
+def qr_side_mm(matrix: Matrix, minimum_mm: float) -> float:
+    """How large to print a QR `matrix`: at least `minimum_mm`, and 3 dots a module (with
+    the quiet zone) however many figures the address carries (a receipt of 50 entries)."""
+    return max(minimum_mm, (len(matrix) + 2 * QUIET_ZONE) * MODULE_MM)
 
 
 def claim_from_query(path_kind: str, code: str, query: Mapping[str, str]) -> DocumentClaim:

@@ -13,7 +13,7 @@ from typing import Any
 
 from kiosk.domain import LedgerEntry, LedgerKind, ReceiptData, ReceiptWords, date_text, yuan
 from kiosk.masking import mask_card_number, mask_citizen_id, mask_name
-from printing import fonts
+from printing import fonts, qr
 from printing.document_claims import qr_side_mm
 from printing.layout import MM, PRINTABLE_MM, PageLayout, Style
 from printing.verification import make_code, qr_payload
@@ -104,10 +104,10 @@ def render(
 
     page.paragraph(words.hotlines, small)
     page.space(1.5)
-    payload = verify_url or qr_payload(data.serial, data.printed_at, data.balance, code)
+    matrix = qr.modules(verify_url or qr_payload(data.serial, data.printed_at, data.balance, code))
     # A long history makes a dense address: larger, but never wider than the paper's band.
-    qr_mm = min(qr_side_mm(verify_url, QR_URL_MM), PRINTABLE_MM[width_mm]) if verify_url else QR_MM
-    _verification(page, payload, code, words, width_mm, qr_mm=qr_mm)
+    qr_mm = min(qr_side_mm(matrix, QR_URL_MM), PRINTABLE_MM[width_mm]) if verify_url else QR_MM
+    _verification(page, matrix, code, words, width_mm, qr_mm=qr_mm)
     page.space(1.5)
     page.centred(words.footer, small)
     pdf = page.render(data.serial)
@@ -160,7 +160,7 @@ def _flagged(
 
 def _verification(
     page: PageLayout,
-    payload: str,
+    matrix: qr.Matrix,
     code: str,
     words: ReceiptWords,
     width_mm: int,
@@ -171,7 +171,7 @@ def _verification(
     code_style, small = Style(body_size + 1, bold=True), Style(small_size)
 
     def draw_qr(canvas: Any, x: float, y: float) -> None:
-        _draw_qr(canvas, payload, x, y, qr_mm * MM)
+        qr.draw(canvas, matrix, x, y, qr_mm * MM)
 
     if width_mm == 80 and qr_mm <= QR_URL_MM:  # QR on the left, the code beside it
         top = page.y
@@ -187,14 +187,8 @@ def _verification(
     offset = (page.width - qr_mm * MM) / 2
 
     def draw_centred(canvas: Any, x: float, y: float) -> None:
-        _draw_qr(canvas, payload, x + offset, y, qr_mm * MM)
+        qr.draw(canvas, matrix, x + offset, y, qr_mm * MM)
 
     page.block(qr_mm, draw_centred)
     page.centred(f"{words.code} {code}", code_style)
     page.centred(words.verify_hint, small)
-
-
-def _draw_qr(canvas: Any, payload: str, x: float, y: float, size: float) -> None:
-    from printing import qr
-
-    qr.draw(canvas, payload, x, y, size)
