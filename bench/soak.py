@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -58,6 +59,7 @@ SCREEN_PAIRS = (
 )
 STEP_TIMEOUT_MS = 10_000
 BOOL_REFS_FLOOR = 200
+CURVE_POINTS = 10  # RSS samples between the warm-up and the end
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,10 @@ class ProcessSample:
     tasks: int  # the kernel's: Qt's and pcsc's threads too
     fds: int
     bool_refs: int  # references to True and False: a C extension that drops them crashes us
+    # Live Python objects' memory blocks: growth here is objects kept, growth in RSS alone
+    # is C-level (SQLite's page caches, Qt, the allocator's arenas).
+    python_blocks: int
+    thread_names: tuple[str, ...]
 
     @classmethod
     def now(cls) -> ProcessSample:
@@ -79,6 +85,8 @@ class ProcessSample:
             tasks=len(os.listdir("/proc/self/task")),
             fds=len(os.listdir("/proc/self/fd")),
             bool_refs=sys.getrefcount(True) + sys.getrefcount(False),
+            python_blocks=sys.getallocatedblocks(),
+            thread_names=tuple(sorted(t.name for t in threading.enumerate())),
         )
 
 
@@ -221,6 +229,7 @@ class Driven:
     warm: ProcessSample
     end: ProcessSample
     stopped: str | None
+    rss_curve: list[tuple[int, float]]  # (sessions done, RSS MB): does it level off?
 
 
 def drive(soak: Soak, sessions: int, warm_up: int) -> Driven:
@@ -228,11 +237,15 @@ def drive(soak: Soak, sessions: int, warm_up: int) -> Driven:
     durations: list[float] = []
     warm: ProcessSample | None = None
     stopped = None
+    curve: list[tuple[int, float]] = []
+    every = max(1, (sessions - warm_up) // CURVE_POINTS)
     progress = Progress("soak", sessions, "sessions")
     started = time.perf_counter()
     for number in range(sessions):
         if number == warm_up:
             warm = ProcessSample.now()
+        if number >= warm_up and (number - warm_up) % every == 0:
+            curve.append((number, round(ProcessSample.now().rss_kb / 1024, 1)))
         began = time.perf_counter()
         soak.session(number)
         durations.append((time.perf_counter() - began) * 1000)
@@ -246,7 +259,8 @@ def drive(soak: Soak, sessions: int, warm_up: int) -> Driven:
             break
     seconds = time.perf_counter() - started
     end = ProcessSample.now()
-    return Driven(durations, seconds, warm or end, end, stopped)
+    curve.append((len(durations), round(end.rss_kb / 1024, 1)))
+    return Driven(durations, seconds, warm or end, end, stopped, curve)
 
 
 def run(
@@ -300,6 +314,11 @@ def run(
         "fds_after_warm_up": warm.fds,
         "fds_end": end.fds,
         "fds_growth": end.fds - warm.fds,
+        "threads_started_after_warm_up": sorted(
+            (Counter(end.thread_names) - Counter(warm.thread_names)).elements()
+        ),
+        "python_blocks_growth": end.python_blocks - warm.python_blocks,
+        "rss_mb_by_sessions": driven.rss_curve,
         "bool_refs_lost_per_session": round(bool_refs_lost / max(1, done - warm_up), 2),
         "personal_data_found": leaks,
         "personal_data_search": found,
