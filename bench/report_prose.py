@@ -144,7 +144,7 @@ response with `TCP_NODELAY`, and `TCP_QUICKACK` re-armed after every `recv` (wit
   is left is Python making the screen's objects and the flags, and on this machine the
   page cache, which gives back the 2.3 GB file under memory pressure (a few reads that go
   to the disk set the p99). With the kiosk's own audit row (an INSERT and a commit to the
-  WAL) every screen costs a few tenths of a millisecond more.
+  WAL) every screen costs between half a millisecond and a millisecond more at the p50.
 
 Plans relied on (the JSON's details record them under `plans`): card lookup by the unique
 `card_number` index, then person, account and quota by primary key; the history page is a
