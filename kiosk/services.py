@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import sessionmaker
 
     from kiosk.config import KioskConfig
+    from kiosk.store.compiled import HeldSnapshots
     from kiosk.store.reads import Holder
 
 __all__ = [
@@ -77,6 +78,7 @@ class AccountService:
 
         from kiosk.pseudonym_key import PseudonymKey
         from kiosk.store.audit import AuditWriter
+        from kiosk.store.compiled import HeldSnapshots
         from kiosk.store.outbox import AuditOutbox
 
         engine = store if isinstance(store, Engine) else store.kw["bind"]
@@ -92,6 +94,7 @@ class AccountService:
             if engine.dialect.name == "postgresql"
             else engine
         )
+        self._snapshots = HeldSnapshots(engine) if engine.dialect.name == "sqlite" else None
         outbox = AuditOutbox(outbox_path or Path("var") / OUTBOX_NAME)
         self._audit = AuditWriter(engine, outbox)
         self.pseudonyms = PseudonymKey(key_dir or outbox.path.parent, pseudonym_key)
@@ -474,6 +477,8 @@ class AccountService:
 
     def close(self) -> None:
         self._audit.outbox.close()
+        if self._snapshots is not None:
+            self._snapshots.close()
         self.engine.dispose()
 
     # -- plumbing ----------------------------------------------------------------------
@@ -548,22 +553,21 @@ class AccountService:
                 raise CardNotActive(CardRefusal.MISMATCH)
             return query(connection, holder, now)
 
-        if self._reader.dialect.name == "sqlite":
-            return self._sqlite_read(call)
+        if self._snapshots is not None:
+            return self._sqlite_read(self._snapshots, call)
         return self._transaction(call, commit=False, engine=self._reader)
 
-    def _sqlite_read(self, call: Callable[[Connection], T]) -> T:
+    def _sqlite_read(self, snapshots: HeldSnapshots, call: Callable[[Connection], T]) -> T:
         """`call` on the embedded store's driver directly (kiosk.store.compiled): for these
         keyed reads SQLAlchemy costs more than SQLite itself. Bounded and worded as
         _transaction bounds and words a read."""
         from sqlalchemy.exc import SQLAlchemyError
 
-        from kiosk.store.compiled import snapshot
         from kiosk.store.engine import deadline
 
         started = time.monotonic()
         try:
-            with deadline(self.timeout_seconds), snapshot(self._reader) as reads:
+            with deadline(self.timeout_seconds), snapshots.snapshot() as reads:
                 return call(cast("Connection", reads))
         except SQLAlchemyError as error:
             raise _unavailable(error, time.monotonic() - started) from None

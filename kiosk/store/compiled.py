@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -33,11 +33,12 @@ _MISSING = object()
 @dataclass(frozen=True)
 class _Plan:
     sql: str
-    parameters: tuple[tuple[str, Any, Processor | None], ...]  # name, default, bind processor
+    bind: Callable[[Mapping[str, Any]], list[Any]]  # the given values -> the driver's, in order
     row: Callable[[tuple[Any, ...]], tuple[Any, ...]]  # a driver row -> the statement's row
 
 
 _CENTS = "cents"  # Money on SQLite is integer cents (kiosk.store.types)
+_ZERO = Decimal(0).scaleb(-2)
 
 
 def _row_maker(
@@ -49,7 +50,9 @@ def _row_maker(
     Generated, as namedtuple and SQLAlchemy's own row processors are: a loop over the
     converters with a test per column cost about as much as the SQLite step itself for a
     history page (~30 rows, ~120 money values). Money is made inline, Decimal(cents)
-    scaled by -2, the value Money's processor gives without its two Python calls.
+    scaled by -2, the value Money's processor gives without its two Python calls; zero
+    (most pooled and quota amounts: a pharmacy charge is the personal account's alone) is
+    one shared Decimal("0.00"), the value and exponent the scaling gives.
     """
     names = [f"c{i}" for i in range(width)]
     values = []
@@ -58,17 +61,43 @@ def _row_maker(
         if convert is None:
             values.append(name)
         elif convert == _CENTS:
-            values.append(f"(None if {name} is None else Decimal({name}).scaleb(-2))")
+            values.append(
+                f"(None if {name} is None else ZERO if not {name} else Decimal({name}).scaleb(-2))"
+            )
         else:
             values.append(f"(None if {name} is None else convert_{position}({name}))")
     source = (
         f"def make(found):\n    {', '.join(names)}, = found\n"
         f"    return new(row, ({', '.join(values)},))\n"
     )
-    scope: dict[str, Any] = {"new": tuple.__new__, "row": row, "Decimal": Decimal}
+    scope: dict[str, Any] = {"new": tuple.__new__, "row": row, "Decimal": Decimal, "ZERO": _ZERO}
     scope |= {f"convert_{p}": c for p, c in converters.items() if c != _CENTS}
     exec(source, scope)  # noqa: S102 - the source is built above from column positions only
     made: Callable[[tuple[Any, ...]], tuple[Any, ...]] = scope["make"]
+    return made
+
+
+def _binder(
+    parameters: Sequence[tuple[str, Any, Processor | None]],
+) -> Callable[[Mapping[str, Any]], list[Any]]:
+    """One function per statement from its named values to the driver's positional ones,
+    each through its type's bind processor; a value without a default must be given
+    (KeyError naming it). Generated as _row_maker is: the loop cost 10 us a statement."""
+    scope: dict[str, Any] = {}
+    values = []
+    for position, (name, default, process) in enumerate(parameters):
+        if default is _MISSING:
+            value = f"given[{name!r}]"
+        else:
+            scope[f"default_{position}"] = default
+            value = f"given.get({name!r}, default_{position})"
+        if process is not None:
+            scope[f"process_{position}"] = process
+            value = f"process_{position}({value})"
+        values.append(value)
+    source = f"def bind(given):\n    return [{', '.join(values)}]\n"
+    exec(source, scope)  # noqa: S102 - built from bind names (repr-quoted) and positions only
+    made: Callable[[Mapping[str, Any]], list[Any]] = scope["bind"]
     return made
 
 
@@ -97,7 +126,7 @@ def _plan(statement: Select[Any], dialect: Dialect) -> _Plan:
             converters[position] = convert
     plan = _Plan(
         sql=compiled.string,
-        parameters=tuple(parameters),
+        bind=_binder(parameters),
         row=_row_maker(row_type([str(c.key) for c in columns]), len(columns), converters),
     )
     with _plans_lock:
@@ -118,13 +147,10 @@ class CompiledReads:
         if not isinstance(statement, Select) and not hasattr(statement, "selected_columns"):
             raise TypeError(f"not a read statement: {type(statement).__name__}")
         plan = _plan(statement, self._dialect)  # type: ignore[arg-type]
-        given = params or {}
-        values = []
-        for name, default, process in plan.parameters:
-            value = given.get(name, default)
-            if value is _MISSING:
-                raise KeyError(f"a value is required for bind parameter {name!r}")
-            values.append(process(value) if process is not None else value)
+        try:
+            values = plan.bind(params or {})
+        except KeyError as missing:
+            raise KeyError(f"a value is required for bind parameter {missing.args[0]!r}") from None
         cursor = self.driver.execute(plan.sql, values)
         try:
             fetched = cursor.fetchall()
@@ -148,17 +174,75 @@ def snapshot(engine: Engine) -> Iterator[CompiledReads]:
     except sqlite3.Error as error:  # a store that cannot be opened
         raise DBAPIError.instance(None, None, error, sqlite3.Error) from None
     try:
-        raw = pooled.driver_connection
-        if not isinstance(raw, sqlite3.Connection):
-            raise TypeError("snapshot reads SQLite only")
-        try:
-            raw.execute("BEGIN")
-            try:
-                yield CompiledReads(raw, engine.dialect)
-            finally:
-                if raw.in_transaction:
-                    raw.execute("ROLLBACK")
-        except sqlite3.Error as error:
-            raise DBAPIError.instance(None, None, error, sqlite3.Error) from None
+        with _transaction(pooled.driver_connection, engine.dialect) as reads:
+            yield reads
     finally:
         pooled.close()
+
+
+class HeldSnapshots:
+    """`snapshot` on a pooled connection each thread keeps between screens.
+
+    The pool's checkout and return (its fairy, reset and events: ~15 us) cost as much as a
+    statement, and a kiosk reads from two threads at most (the card lane asks the card's
+    status, the store lane the screens). A connection whose statement failed is handed
+    back to the pool invalidated, so the next screen opens a fresh one.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._local = threading.local()
+        self._held: list[Any] = []  # every thread's, for close()
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[CompiledReads]:
+        pooled = getattr(self._local, "pooled", None)
+        if pooled is None:
+            try:
+                pooled = self._engine.raw_connection()
+            except sqlite3.Error as error:
+                raise DBAPIError.instance(None, None, error, sqlite3.Error) from None
+            with self._lock:
+                self._held.append(pooled)
+            self._local.pooled = pooled
+        try:
+            with _transaction(pooled.driver_connection, self._engine.dialect) as reads:
+                yield reads
+        except DBAPIError:
+            self._drop(pooled, invalidate=True)
+            raise
+
+    def close(self) -> None:
+        """Hand every thread's connection back (before the engine is disposed)."""
+        with self._lock:
+            held, self._held = self._held, []
+        for pooled in held:
+            pooled.close()
+        self._local = threading.local()
+
+    def _drop(self, pooled: Any, *, invalidate: bool) -> None:
+        self._local.pooled = None
+        with self._lock:
+            if pooled in self._held:
+                self._held.remove(pooled)
+        if invalidate:
+            pooled.invalidate()  # and back to the pool
+        else:
+            pooled.close()
+
+
+@contextlib.contextmanager
+def _transaction(raw: Any, dialect: Dialect) -> Iterator[CompiledReads]:
+    """One read transaction on `raw`, rolled back at the end; driver errors as DBAPIError."""
+    if not isinstance(raw, sqlite3.Connection):
+        raise TypeError("snapshot reads SQLite only")
+    try:
+        raw.execute("BEGIN")
+        try:
+            yield CompiledReads(raw, dialect)
+        finally:
+            if raw.in_transaction:
+                raw.execute("ROLLBACK")
+    except sqlite3.Error as error:
+        raise DBAPIError.instance(None, None, error, sqlite3.Error) from None

@@ -79,10 +79,11 @@ def flag_charges(
     covers = list(filings)
     windows = list(lost)
     for charge in ordered:
-        if any(w.contains(charge.posted_at) for w in windows):
+        # Most people have no lost card and no filing: no generator for an empty list.
+        if windows and any(w.contains(charge.posted_at) for w in windows):
             found[charge.entry_no].add(FlagReason.AFTER_CARD_LOST)
-        if charge.region_code != home_region and not any(
-            f.covers(charge.region_code, charge.posted_at.date()) for f in covers
+        if charge.region_code != home_region and not (
+            covers and any(f.covers(charge.region_code, charge.posted_at.date()) for f in covers)
         ):
             found[charge.entry_no].add(FlagReason.REMOTE_WITHOUT_FILING)
         if charge.institution_kind is InstitutionKind.PHARMACY and _at_night(charge.posted_at):

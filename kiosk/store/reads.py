@@ -29,6 +29,7 @@ from kiosk.domain import (
     QuotaStatus,
     RemoteFiling,
 )
+from kiosk.frozen import maker
 from kiosk.masking import mask_name
 from kiosk.store import queries
 from kiosk.store.errors import CardNotActive, CardRefusal
@@ -208,12 +209,17 @@ def family_bindings(
     )
 
 
+# Built by the dozen a screen (kiosk.frozen says what that saves).
+_charge = maker(Charge)
+_entry = maker(LedgerEntry)
+
+
 def analyse(
     recent: Sequence[Row[Any]], holder: Holder, found_filings: Sequence[RemoteFiling]
 ) -> dict[int, tuple[FlagReason, ...]]:
     """Apply domain.md's second-look rules to the recent charges."""
     charges = [
-        Charge(
+        _charge(
             entry_no=row.entry_no,
             posted_at=row.posted_at,
             kind=_ledger_kind(row.kind),
@@ -243,7 +249,7 @@ def analyse(
 
 
 def to_entry(row: Row[Any], flags: dict[int, tuple[FlagReason, ...]]) -> LedgerEntry:
-    return LedgerEntry(
+    return _entry(
         entry_id=row.entry_no,
         posted_at=row.posted_at,
         kind=_ledger_kind(row.kind),
