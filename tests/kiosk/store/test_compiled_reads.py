@@ -64,3 +64,72 @@ def test_a_missing_value_is_named(tmp_path: Path) -> None:
     with snapshot(engine) as fast, pytest.raises(KeyError, match="code"):
         fast.execute(queries.REGION_NAME, {})
     engine.dispose()
+
+
+def test_held_snapshots_keep_one_connection_a_thread_and_drop_a_failed_one(
+    tmp_path: Path,
+) -> None:
+    import sqlite3
+    import threading
+
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.pool import QueuePool
+
+    from kiosk.store.compiled import HeldSnapshots
+
+    engine = make_engine(seed_demo_store(tmp_path))
+    held = HeldSnapshots(engine)
+    with held.snapshot() as first:
+        first_driver = first.driver
+    with held.snapshot() as second:
+        assert second.driver is first_driver  # kept between screens
+        assert second.driver.in_transaction
+    assert not first_driver.in_transaction  # each screen's snapshot ends with it
+
+    other: list[sqlite3.Connection] = []
+
+    def read_elsewhere() -> None:
+        with held.snapshot() as reads:
+            other.append(reads.driver)
+
+    worker = threading.Thread(target=read_elsewhere)
+    worker.start()
+    worker.join()
+    assert len(other) == 1
+    assert other[0] is not first_driver  # a connection per thread
+
+    with pytest.raises(DBAPIError), held.snapshot() as reads:
+        reads.driver.execute("SELECT * FROM no_such_table")
+    with held.snapshot() as after:
+        assert after.driver is not first_driver  # the failed one went back invalidated
+        assert after.execute(queries.REGION_NAME, {"code": "320100"}).scalar()
+    held.close()
+    assert isinstance(engine.pool, QueuePool)
+    assert engine.pool.checkedout() == 0  # close() handed every thread's back
+    engine.dispose()
+
+
+def test_frozen_maker_builds_the_same_read_only_object() -> None:
+    import dataclasses
+    from decimal import Decimal
+
+    from kiosk.domain import LedgerEntry, LedgerKind
+    from kiosk.frozen import maker
+
+    values: dict[str, Any] = {
+        "entry_id": 7, "posted_at": NOW, "kind": LedgerKind.PHARMACY,
+        "amount": Decimal("-12.50"), "balance_after": Decimal("100.00"),
+        "institution_name": "药房", "institution_kind": None, "region_code": "320100",
+        "pooled_amount": Decimal("0.00"), "quota_used": Decimal("0.00"),
+        "counterpart": None, "reference": "R1", "flags": (),
+    }  # fmt: skip
+    made = maker(LedgerEntry)(**values)
+    assert made == LedgerEntry(**values)
+    assert hash(made) == hash(LedgerEntry(**values))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.amount = Decimal(0)  # type: ignore[misc]
+    del values["flags"]
+    with pytest.raises(TypeError, match="flags"):
+        maker(LedgerEntry)(**values)  # no defaults: a forgotten field is an error
+    with pytest.raises(TypeError, match="frozen"):
+        maker(dataclasses.make_dataclass("Loose", ["a"]))
