@@ -158,7 +158,7 @@ class AccountService:
         from kiosk.store import reads
 
         def query(connection: Connection, holder: Holder, now: datetime) -> AccountSummary:
-            recent = reads.recent_entries(connection, holder.person_id, now)
+            recent = reads.recent_charges(connection, holder.person_id, now)
             found = reads.filings(connection, holder.person_id, now.date())
             return AccountSummary(
                 person_name=holder.name,

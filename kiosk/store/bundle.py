@@ -30,7 +30,7 @@ _STATEMENTS: dict[str, list[Any]] = {
     "contributions": [queries.CONTRIBUTIONS],
     "filings": [queries.FILINGS],
     "bindings": [queries.BINDINGS],
-    "entries_since": [queries.ENTRIES_SINCE],
+    "entries_since": [queries.ENTRIES_SINCE, queries.CHARGES_SINCE],  # its columns, a subset
     "history": list(queries.HISTORY.values()),
     "history_count": list(queries.HISTORY_COUNT.values()),
     "year_entries": [queries.YEAR_ENTRIES],

@@ -189,6 +189,13 @@ def recent_entries(connection: Connection, person_id: int, now: datetime) -> lis
     )
 
 
+def recent_charges(connection: Connection, person_id: int, now: datetime) -> list[Row[Any]]:
+    """recent_entries with only what analyse() and family_bindings() read."""
+    return list(
+        connection.execute(queries.CHARGES_SINCE, {"person_id": person_id, "since": now - LOOKBACK})
+    )
+
+
 def family_bindings(
     connection: Connection, person_id: int, recent: Sequence[Row[Any]], year: int
 ) -> tuple[FamilyBinding, ...]:
