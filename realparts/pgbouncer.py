@@ -128,6 +128,7 @@ class PgBouncer:
         timeout_seconds: float = 3.0,
         auth_query: str = KIOSK_AUTH_QUERY,
         base: Path | None = None,
+        pool_user: str | None = None,
     ) -> None:
         self.cluster = cluster
         self.databases = tuple(databases)
@@ -139,6 +140,9 @@ class PgBouncer:
             **(settings or {}),
         }
         self.auth_query = auth_query
+        # Set: every client reaches PostgreSQL as this one role, one pool for the fleet
+        # (migration 0008; kiosks then name and prove themselves per call).
+        self.pool_user = pool_user
         self.base = base or Path(tempfile.mkdtemp(prefix="kiosk-pgbouncer-"))
         self.ini = self.base / "pgbouncer.ini"
         self.log = self.base / "pgbouncer.log"
@@ -178,6 +182,7 @@ class PgBouncer:
         lines += [
             f"{name} = host={self.cluster.base} port=5432 dbname={name}"
             f" connect_query='{connect_query}'"
+            + (f" user={self.pool_user}" if self.pool_user else "")
             for name in self.databases
         ]
         lines += [
@@ -206,7 +211,11 @@ class PgBouncer:
             encoding="utf-8",
         )
         # The auth_user needs no password here (the private cluster trusts its socket).
-        (self.base / "users.txt").write_text(f'"{PG_USER}" ""\n', encoding="utf-8")
+        # So does the pool user, whose login this file must then hold.
+        users = [PG_USER, *([self.pool_user] if self.pool_user else [])]
+        (self.base / "users.txt").write_text(
+            "".join(f'"{user}" ""\n' for user in users), encoding="utf-8"
+        )
         if self._ids is not None:
             for path in (self.base, self.ini, self.base / "hba.conf", self.base / "users.txt"):
                 os.chown(path, *self._ids)

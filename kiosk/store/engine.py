@@ -141,8 +141,18 @@ def postgres_connect_args(timeout_seconds: float) -> dict[str, Any]:
 
 
 def _postgres_engine(url: URL, timeout_seconds: float) -> Engine:
+    from kiosk.store import pool_calls
+
     if url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
+    # Not libpq's: ?kiosk_pool=shared says PgBouncer logs this kiosk in as the fleet's one
+    # pool role, so every call must name and prove the kiosk (kiosk/store/pool_calls.py).
+    shared = url.query.get(pool_calls.URL_OPTION)
+    url = url.difference_update_query([pool_calls.URL_OPTION])
+    if shared not in (None, pool_calls.SHARED):
+        raise ValueError(f"{pool_calls.URL_OPTION} must be {pool_calls.SHARED!r}")
+    if shared and not (url.username and url.password):
+        raise ValueError(f"{pool_calls.URL_OPTION}=shared needs the kiosk's role and password")
     engine = create_engine(
         url,
         connect_args=postgres_connect_args(timeout_seconds),
@@ -158,6 +168,9 @@ def _postgres_engine(url: URL, timeout_seconds: float) -> Engine:
         hide_parameters=True,
     )
     event.listen(engine, "handle_error", _server_words)
+    if shared and url.username and url.password:
+        key = pool_calls.pool_key(url.username, url.password)
+        pool_calls.install(engine, pool_calls.PoolIdentity(url.username, key))
     return engine
 
 

@@ -53,8 +53,12 @@ RECORD_SQL = "SELECT kiosk_api.record(:action, :outcome, :card, :at, :key)"
 
 def is_kiosk_role(connection: Connection) -> bool:
     """True when this connection's login role is a kiosk's on a store with kiosk_api."""
+    from kiosk.store.pool_calls import identity_of
+
     if connection.dialect.name != "postgresql":
         return False
+    if identity_of(connection) is not None:
+        return True  # the shared pool's login is no kiosk's; every call proves the kiosk
     # A direct member (grant_kiosk_role makes one): pg_has_role would say yes for any
     # superuser too, and an admin's tools read the tables.
     return bool(
@@ -129,7 +133,10 @@ def _driver_call(connection: Connection, sql: str, values: tuple[Any, ...]) -> A
     if not connection.in_transaction():
         # As SQLAlchemy's autobegin would: the caller's commit() must reach the driver.
         connection.begin()
+    from kiosk.store.pool_calls import positional
+
     driver: Any = connection.connection.driver_connection
+    sql, values = positional(sql, values, connection)
     try:
         with driver.cursor() as cursor:
             cursor.execute(sql, values)

@@ -136,6 +136,7 @@ def grant_kiosk_role(engine: Engine, role: str, password: str | None = None) -> 
             done.append(create)
         if password:
             done.append(_set_password(connection, role, password))
+            done.extend(_set_pool_key(connection, role, password))
         database = connection.execute(text("SELECT current_database()")).scalar_one()
         statements = [
             f"GRANT CONNECT ON DATABASE {_quoted(database)} TO {role}",
@@ -145,6 +146,52 @@ def grant_kiosk_role(engine: Engine, role: str, password: str | None = None) -> 
         for statement in statements:
             connection.exec_driver_sql(statement)
         return done + statements
+
+
+def grant_pool_role(engine: Engine, role: str) -> list[str]:
+    """Make `role` the login PgBouncer's shared pool uses (migration 0008): LOGIN, a member
+    of sscard_pool and nothing else, so it may call kiosk_pool's wrappers only. Its
+    password (if any) is set by the operator as for any role; on a private socket, trust."""
+    from sqlalchemy import text
+
+    role = checked_role_name(role)
+    with engine.begin() as connection:
+        if connection.execute(text("SELECT to_regnamespace('kiosk_pool') IS NULL")).scalar_one():
+            raise KioskRoleError("the store has no kiosk_pool schema yet: run `kiosk db upgrade`")
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}
+        ).first()
+        database = connection.execute(text("SELECT current_database()")).scalar_one()
+        statements = [
+            *([] if exists else [f"CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE"]),
+            f"ALTER ROLE {role} LOGIN INHERIT NOCREATEDB NOCREATEROLE",
+            f"GRANT CONNECT ON DATABASE {_quoted(database)} TO {role}",
+            f"GRANT sscard_pool TO {role}",
+            # What a kiosk role is also given (grant_statements): the per-role settings.
+            f"ALTER ROLE {role} SET synchronous_commit = off",
+        ]
+        for statement in statements:
+            connection.exec_driver_sql(statement)
+        return statements
+
+
+def _set_pool_key(connection: Connection, role: str, password: str) -> list[str]:
+    """The digest of the kiosk's shared-pool key (migration 0008), made here from the same
+    password: the key never reaches the server, only its SHA-256."""
+    from sqlalchemy import text
+
+    from kiosk.store.pool_calls import key_digest, pool_key
+
+    if connection.execute(text("SELECT to_regclass('kiosk_api.kiosk_key') IS NULL")).scalar_one():
+        return []  # a store before 0008
+    connection.execute(
+        text(
+            "INSERT INTO kiosk_api.kiosk_key (kiosk_role, digest) VALUES (:r, :d)"
+            " ON CONFLICT (kiosk_role) DO UPDATE SET digest = EXCLUDED.digest, set_at = now()"
+        ),
+        {"r": role, "d": key_digest(pool_key(role, password))},
+    )
+    return [f"-- kiosk_api.kiosk_key for {role}: the SHA-256 of its pool key, made on this machine"]
 
 
 def _set_password(connection: Connection, role: str, password: str) -> str:
