@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import text
 
 from bench import fleet_floors
-from bench.fleet_figures import fleet_figures, fleet_tables
+from bench.fleet_figures import CONFIGURATIONS, fleet_figures, fleet_tables
 from bench.fleet_kiosks import SESSION, Plan, StepResult, process_main
 from bench.fleet_machine import Machine
 from bench.progress import Progress
@@ -59,6 +59,10 @@ THINK_SECONDS = 0.25  # between a session's screens, on average
 LOAD_PROCESSES = 2
 ANSWER_SECONDS = 180.0  # a load process's answer after the last step: its logout included
 BACKENDS = 50
+# The shared pool (migration 0008): every kiosk reaches PostgreSQL as POOL_LOGIN, one pool
+# of a few backends a core. Its name carries ROLE_PREFIX so fleet_machine counts them.
+SHARED_BACKENDS = 8
+POOL_LOGIN = "fleet_kiosk_pool"
 CARDS_PER_HOUR = 100_000
 PEOPLE = 20_000
 GOAL: dict[str, float] = {"kiosks": 1000, "sessions_per_second": 20.0, "p99_ms": 20.0}
@@ -94,6 +98,27 @@ def _roles(cluster: PostgresCluster, count: int) -> tuple[list[str], str]:
     marker.write_text(json.dumps({"count": count, "password": password}))
     marker.chmod(0o600)
     return roles, password
+
+
+def _pool_login(cluster: PostgresCluster, roles: list[str], password: str) -> None:
+    """POOL_LOGIN, and every kiosk's shared-pool key digest (as grant-kiosk-role stores it;
+    set on each run: a cache made before migration 0008 has none)."""
+    from kiosk.store.pool_calls import key_digest, pool_key
+    from kiosk.store.roles import grant_pool_role
+
+    admin = make_engine(cluster.url("postgres"), 60.0)
+    try:
+        grant_pool_role(admin, POOL_LOGIN)
+        with admin.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO kiosk_api.kiosk_key (kiosk_role, digest) VALUES (:r, :d)"
+                    " ON CONFLICT (kiosk_role) DO UPDATE SET digest = excluded.digest"
+                ),
+                [{"r": role, "d": key_digest(pool_key(role, password))} for role in roles],
+            )
+    finally:
+        admin.dispose()
 
 
 def _people(cluster: PostgresCluster, now: datetime) -> tuple[tuple[str, str], ...]:
@@ -161,6 +186,7 @@ def _phase(
     now: datetime,
     scale: Scale,
     label: str,
+    shared_pool: bool,
 ) -> dict[str, Any]:
     rates, step = scale.rates, scale.step_seconds
     context = multiprocessing.get_context("spawn")
@@ -179,6 +205,7 @@ def _phase(
             drain_seconds=DRAIN_SECONDS,
             think_seconds=THINK_SECONDS,
             seed=SEED + index,
+            shared_pool=shared_pool,
         )
         process = context.Process(target=process_main, args=(plan, barrier, answers))
         process.start()
@@ -228,12 +255,19 @@ def _phase(
 
 
 def _configuration(
-    fleet: dict[str, Any], kiosks: tuple[int, ...], backends: int, settings: dict[str, str]
+    fleet: dict[str, Any],
+    kiosks: tuple[int, ...],
+    backends: int,
+    settings: dict[str, str],
+    pool_user: str | None = None,
 ) -> dict[str, Any]:
-    """Each fleet size of `kiosks` through one PgBouncer with `backends` at most."""
+    """Each fleet size of `kiosks` through one PgBouncer with `backends` at most (all as
+    `pool_user`, one pool, if given)."""
     figures: dict[str, Any] = {"max_db_connections": backends}
     every = {"max_db_connections": str(backends), **settings}
-    with PgBouncer(fleet["cluster"], settings=every, timeout_seconds=5.0) as bouncer:
+    with PgBouncer(
+        fleet["cluster"], settings=every, timeout_seconds=5.0, pool_user=pool_user
+    ) as bouncer:
         for count in kiosks:
             figures[f"kiosks_{count}"] = _phase(
                 bouncer,
@@ -244,6 +278,7 @@ def _configuration(
                 now=fleet["now"],
                 scale=fleet["scale"],
                 label=f"fleet {fleet['label']}, {count:,} kiosks",
+                shared_pool=pool_user is not None,
             )
         figures["pgbouncer_evictions"] = bouncer.log_text().count("evict")
     return figures
@@ -263,19 +298,24 @@ def run(config: KioskConfig, quick: bool, **_: Any) -> dict[str, Any]:
     }
     with seeded_postgres(scale.persons, max_connections=most + 100) as (cluster, now, _):
         roles, password = _roles(cluster, most)
+        _pool_login(cluster, roles, password)
         people = _people(cluster, now)
         floors = fleet_floors.measure(cluster, people, now, quick)
         results["floors_ms"] = floors
         fleet = {"cluster": cluster, "roles": roles, "password": password,
                  "people": people, "now": now, "scale": scale}  # fmt: skip
-        # Pooled: the fleet shares BACKENDS backends, as PgBouncer is set up to run it.
+        # The shared pool: every kiosk through one pool of SHARED_BACKENDS (migration 0008).
+        results["shared_pool"] = _configuration(
+            fleet | {"label": "shared pool"}, scale.kiosks, SHARED_BACKENDS, {}, POOL_LOGIN
+        )
+        # A pool per kiosk role sharing BACKENDS backends, as before migration 0008.
         results["pooled"] = _configuration(fleet | {"label": "pooled"}, scale.kiosks, BACKENDS, {})
         # Beside it: a backend for every kiosk (none is ever evicted), at the largest fleet.
         fleet["label"] = "backend per kiosk"
         results["backend_per_kiosk"] = _configuration(
             fleet, (most,), most + 10, {"server_idle_timeout": "600"}
         )
-    for name in ("pooled", "backend_per_kiosk"):
+    for name in CONFIGURATIONS:
         goal = results[name].get(f"kiosks_{int(GOAL['kiosks'])}")
         if goal is not None:
             at_goal = [

@@ -10,6 +10,7 @@ from typing import Any
 
 from bench.figures import Figure, Goal, distribution, single
 
+CONFIGURATIONS = ("shared_pool", "pooled", "backend_per_kiosk")  # what bench.fleet runs
 FLOOR_OF = "one hand-written query on the same PostgreSQL (unix socket, no load), same people"
 
 
@@ -22,7 +23,7 @@ def fleet_figures(
     results: Mapping[str, Any], floors: Mapping[str, Mapping[str, float]], goal: Mapping[str, float]
 ) -> dict[str, Figure]:
     figures: dict[str, Figure] = {}
-    for config in ("pooled", "backend_per_kiosk"):
+    for config in (c for c in CONFIGURATIONS if c in results):  # older runs lack shared_pool
         phases = {k: v for k, v in results[config].items() if k.startswith("kiosks_")}
         largest = max(phases, key=lambda name: int(name.removeprefix("kiosks_")))
         phase = phases[largest]
@@ -79,11 +80,15 @@ def fleet_tables(results: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Every step of every fleet size, per configuration (ms as each kiosk waited)."""
     tables = []
     titles = {
-        "pooled": "Pooled (`max_db_connections` = {backends}; PgBouncer evicted an idle "
-        "backend {evictions:,} times)",
+        "shared_pool": "One shared pool (`user=` on PgBouncer's database, each call proving "
+        "its kiosk: migration 0008; `max_db_connections` = {backends}; {evictions:,} "
+        "evictions)",
+        "pooled": "A pool per kiosk role (before migration 0008; `max_db_connections` = "
+        "{backends}; PgBouncer evicted an idle backend {evictions:,} times)",
         "backend_per_kiosk": "A backend per kiosk (`max_db_connections` = {backends}, "
         "`server_idle_timeout` = 600: no eviction; {evictions:,} evictions)",
     }
+    titles = {config: title for config, title in titles.items() if config in results}
     for config, title in titles.items():
         entry = results[config]
         rows = []

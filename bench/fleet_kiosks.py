@@ -26,6 +26,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from kiosk.store.fleet_api import CARD_STATUS_SQL, RECORD_SQL, screen_sql
+from kiosk.store.pool_calls import PoolIdentity, pool_key, pooled_call
 
 CALL_TIMEOUT_SECONDS = 5.0
 START_DELAY_SECONDS = 0.5
@@ -48,6 +49,7 @@ class Plan:
     drain_seconds: float
     think_seconds: float
     seed: int
+    shared_pool: bool = False  # PgBouncer logs all in as one role: each call proves its kiosk
 
 
 @dataclass
@@ -120,6 +122,12 @@ class _Fleet:
         self.random = random.Random(plan.seed)  # noqa: S311 (load, not secrets)
         self.think = plan.think_seconds
         self.tasks: list[asyncio.Task[None]] = []
+        # What kiosk.store.pool_calls sends for a kiosk on the shared pool.
+        self.identities = (
+            [PoolIdentity(role, pool_key(role, plan.password)) for role in plan.roles]
+            if plan.shared_pool
+            else None
+        )
 
     async def session(self, kiosk: int, result: StepResult) -> None:
         plan = self.plan
@@ -130,10 +138,12 @@ class _Fleet:
             for number, name in enumerate(SESSION):
                 if number:
                     await asyncio.sleep(self.think * self.random.uniform(0.5, 1.5))
-                arguments = _arguments(name, card, citizen, plan.now)
+                statement, arguments = _STATEMENTS[name], _arguments(name, card, citizen, plan.now)
                 sent = time.perf_counter()
+                if self.identities is not None:
+                    statement, arguments = pooled_call(statement, arguments, self.identities[kiosk])
                 cursor = await asyncio.wait_for(
-                    connection.execute(_STATEMENTS[name], arguments), CALL_TIMEOUT_SECONDS
+                    connection.execute(statement, arguments), CALL_TIMEOUT_SECONDS
                 )
                 answer = await cursor.fetchone()
                 result.latencies_ms.setdefault(name, []).append((time.perf_counter() - sent) * 1000)

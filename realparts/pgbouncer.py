@@ -89,6 +89,10 @@ KIOSK_AUTH_QUERY = (
     " JOIN pg_catalog.pg_roles g ON g.oid = m.roleid"
     " WHERE r.rolname = $1 AND r.rolcanlogin AND g.rolname = 'sscard_kiosk'"
 )
+SHARED_RESET_QUERY = (
+    "CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; DEALLOCATE ALL; UNLISTEN *;"
+    " SELECT pg_advisory_unlock_all(); DISCARD TEMP; DISCARD SEQUENCES"
+)
 FLEET_SETTINGS: Mapping[str, str] = {
     "pool_mode": "transaction",
     "default_pool_size": "1",
@@ -139,6 +143,22 @@ class PgBouncer:
             "idle_transaction_timeout": f"{max(timeout_seconds * 10, 10):g}",
             **(settings or {}),
         }
+        if pool_user:
+            # One pool: it may have every backend the database may. And every kiosk's next
+            # transaction may run on the backend another kiosk just used, so what a session
+            # can leave behind (a SET statement_timeout, a session advisory lock, a temp
+            # table shadowing a type) is undone after each one: DISCARD ALL without its
+            # DISCARD PLANS, which would make PL/pgSQL plan each function's statements again.
+            # The timeouts connect_query set are the pool login's role settings instead
+            # (grant_pool_role), which RESET ALL returns to.
+            backends = self.settings["max_db_connections"]
+            shared = {
+                "default_pool_size": backends,
+                "max_user_connections": backends,
+                "server_reset_query": SHARED_RESET_QUERY,
+                "server_reset_query_always": "1",
+            }
+            self.settings |= {k: v for k, v in shared.items() if k not in (settings or {})}
         self.auth_query = auth_query
         # Set: every client reaches PostgreSQL as this one role, one pool for the fleet
         # (migration 0008; kiosks then name and prove themselves per call).

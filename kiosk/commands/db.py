@@ -39,6 +39,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     grant.add_argument(
         "--print-sql", action="store_true", help="only print the SQL; connect to nothing"
     )
+    pool = sub.add_parser(
+        "grant-pool-role",
+        help="PostgreSQL: create/refresh the login PgBouncer's one shared pool uses "
+        "(kiosk_pool wrappers only; see docs/operations.md)",
+    )
+    pool.add_argument("role", metavar="ROLE", help="e.g. sscard_pool_login")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
             return _status(url, config.store.timeout_seconds)
         if args.db_command == "grant-kiosk-role":
             return _grant(url, config.store.timeout_seconds, args.role, args.password_env)
+        if args.db_command == "grant-pool-role":
+            return _grant_pool(url, config.store.timeout_seconds, args.role)
         persons = args.persons if args.db_command == "seed" else 0
         return _seed(url, persons, args.years, args.seed)
     except Exception as error:  # a broken store must give a message, not a traceback
@@ -167,5 +175,28 @@ def _grant(url: str, timeout: float, role: str, password_env: str) -> int:
     print(
         f"role {role}: no table rights; EXECUTE on the kiosk_api functions (member of "
         "sscard_kiosk), CONNECT to this database"
+    )
+    return 0
+
+
+def _grant_pool(url: str, timeout: float, role: str) -> int:
+    from kiosk.store.engine import make_engine
+    from kiosk.store.roles import KioskRoleError, RoleNameError, grant_pool_role
+
+    if not url.startswith("postgresql"):
+        print("kiosk db: database roles need a PostgreSQL store (store.url)", file=sys.stderr)
+        return 2
+    engine = make_engine(url, timeout)
+    try:
+        done = grant_pool_role(engine, role)
+    except (RoleNameError, KioskRoleError) as error:
+        print(f"kiosk db: {error}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print("\n".join(f"{s};" for s in done))
+    print(
+        f"role {role}: no table rights; EXECUTE on the kiosk_pool wrappers (member of "
+        "sscard_pool), which run a kiosk_api function only for a kiosk whose key checks out"
     )
     return 0

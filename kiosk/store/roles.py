@@ -148,13 +148,18 @@ def grant_kiosk_role(engine: Engine, role: str, password: str | None = None) -> 
         return done + statements
 
 
-def grant_pool_role(engine: Engine, role: str) -> list[str]:
+def grant_pool_role(engine: Engine, role: str, timeout_seconds: float = 3.0) -> list[str]:
     """Make `role` the login PgBouncer's shared pool uses (migration 0008): LOGIN, a member
     of sscard_pool and nothing else, so it may call kiosk_pool's wrappers only. Its
-    password (if any) is set by the operator as for any role; on a private socket, trust."""
+    password (if any) is set by the operator as for any role; on a private socket, trust.
+
+    Its role settings bound every statement, lock wait and idle transaction by
+    `timeout_seconds` (the kiosks' store.timeout_seconds): the shared pool's PgBouncer
+    resets each backend after every transaction (RESET ALL), which returns to these."""
     from sqlalchemy import text
 
     role = checked_role_name(role)
+    ms = int(timeout_seconds * 1000)
     with engine.begin() as connection:
         if connection.execute(text("SELECT to_regnamespace('kiosk_pool') IS NULL")).scalar_one():
             raise KioskRoleError("the store has no kiosk_pool schema yet: run `kiosk db upgrade`")
@@ -169,6 +174,9 @@ def grant_pool_role(engine: Engine, role: str) -> list[str]:
             f"GRANT sscard_pool TO {role}",
             # What a kiosk role is also given (grant_statements): the per-role settings.
             f"ALTER ROLE {role} SET synchronous_commit = off",
+            f"ALTER ROLE {role} SET statement_timeout = {ms}",
+            f"ALTER ROLE {role} SET lock_timeout = {ms}",
+            f"ALTER ROLE {role} SET idle_in_transaction_session_timeout = {max(ms * 10, 10000)}",
         ]
         for statement in statements:
             connection.exec_driver_sql(statement)

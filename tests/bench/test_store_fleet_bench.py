@@ -8,6 +8,7 @@ measured and what the design promises: one round trip per screen, complete sessi
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -90,9 +91,9 @@ def test_sqlite_screens_are_measured_beside_their_floors_and_with_their_audit_ro
 
 def test_the_fleet_serves_complete_sessions_through_pgbouncer(fleet: dict[str, Any]) -> None:
     details = fleet["details"]
-    pooled = details["pooled"]
-    for count in fleet_bench.QUICK.kiosks:
-        phase = pooled[f"kiosks_{count}"]
+    caps = {"shared_pool": fleet_bench.SHARED_BACKENDS, "pooled": fleet_bench.BACKENDS}
+    for (config, cap), count in itertools.product(caps.items(), fleet_bench.QUICK.kiosks):
+        phase = details[config][f"kiosks_{count}"]
         assert phase["kiosks"] == count
         assert len(phase["steps"]) == len(fleet_bench.QUICK.rates)
         for step in phase["steps"]:
@@ -100,7 +101,7 @@ def test_the_fleet_serves_complete_sessions_through_pgbouncer(fleet: dict[str, A
             assert step["sessions"] + step["turned_away"] == step["arrivals"] > 0
             assert set(step["screens_ms"]) == set(SESSION)
             # PgBouncer kept the fleet within its backends, whatever the number of kiosks.
-            assert 0 < step["backends_max"] <= fleet_bench.BACKENDS
+            assert 0 < step["backends_max"] <= cap
             assert step["meets_goal"] is (
                 step["sessions"] == step["arrivals"]
                 and step["worst_screen_p99_ms"] < fleet_bench.GOAL["p99_ms"]
@@ -115,7 +116,7 @@ def test_every_fleet_call_stands_beside_its_hand_written_floor(fleet: dict[str, 
     largest, rate = max(fleet_bench.QUICK.kiosks), max(fleet_bench.QUICK.rates)
     floors = fleet["details"]["floors_ms"]
     assert set(floors) == set(SESSION)
-    for config in ("pooled", "backend_per_kiosk"):
+    for config in ("shared_pool", "pooled", "backend_per_kiosk"):
         at = f"{config}.kiosks_{largest}.at_{rate:g}_per_s"
         step = fleet["details"][config][f"kiosks_{largest}"]["steps"][-1]
         for call in SESSION:
@@ -127,4 +128,4 @@ def test_every_fleet_call_stands_beside_its_hand_written_floor(fleet: dict[str, 
     # The section's own tables: every step of every fleet size, per configuration.
     steps = {table["title"].split(" (")[0]: table["rows"] for table in fleet["tables"]}
     runs = len(fleet_bench.QUICK.kiosks) * len(fleet_bench.QUICK.rates)
-    assert len(steps["Pooled"]) == runs
+    assert len(steps["One shared pool"]) == len(steps["A pool per kiosk role"]) == runs

@@ -38,8 +38,8 @@ FLEET = 40
 def shared_bouncer(api_cluster: PostgresCluster, owner: Engine) -> Iterator[PgBouncer]:
     if not PGBOUNCER.exists():
         pytest.fail(f"{PGBOUNCER} missing: run scripts/setup.sh (Debian package pgbouncer)")
-    grant_pool_role(owner, POOL_ROLE)
-    settings = {"max_db_connections": "4", "default_pool_size": "4"}
+    grant_pool_role(owner, POOL_ROLE, BOUNCER_TIMEOUT)
+    settings = {"max_db_connections": "4"}
     with PgBouncer(
         api_cluster, [DATABASE], timeout_seconds=BOUNCER_TIMEOUT, settings=settings,
         pool_user=POOL_ROLE,
@@ -159,6 +159,37 @@ def test_a_stolen_login_on_the_pool_cannot_be_another_kiosk(
     assert not _audit(owner, "kiosk_pool_victim")
 
 
+def test_what_a_stolen_login_leaves_on_a_shared_backend_is_undone(
+    kiosk_login: Kiosk, shared_bouncer: PgBouncer, owner: Engine,
+    services: Callable[[str, str], AccountService],
+) -> None:  # fmt: skip
+    """The next transaction on a backend may be another kiosk's: a session's settings,
+    locks and temp objects must not reach it (PgBouncer's reset after each transaction)."""
+    people = active_people(owner, 6)
+    _, password = kiosk_login("kiosk_pool_poisoner")
+    url, _ = kiosk_login("kiosk_pool_honest")
+    honest = services(url, "kiosk_pool_honest")
+    with _raw(shared_bouncer, "kiosk_pool_poisoner", password) as poisoner:
+        for statement in (
+            "SET statement_timeout = 1",
+            "SET search_path = pg_temp, public",
+            "CREATE TEMP TABLE text (x int)",  # a type named text, first on that path
+            "SELECT pg_advisory_lock(160004, 1)",
+            "SET sscard.caller = 'kiosk_pool_honest'",
+        ):
+            poisoner.execute(statement)
+        for card, citizen in people:  # LIFO: the next transactions reuse that backend
+            honest.card_status(card)
+            honest.prove(card, citizen)
+            honest.summary(card)
+            honest.history(card)
+        assert poisoner.execute("SHOW statement_timeout").fetchone() == (
+            f"{int(BOUNCER_TIMEOUT)}s",
+        )
+    assert ("overview", "ok") in _audit(owner, "kiosk_pool_honest")
+    assert not _audit(owner, "kiosk_pool_poisoner")
+
+
 def test_a_direct_login_cannot_claim_another_kiosk_by_the_caller_setting(
     api_cluster: PostgresCluster, owner: Engine
 ) -> None:
@@ -230,3 +261,23 @@ def test_forty_kiosks_at_once_share_the_pools_four_backends(
     assert {s["user"] for s in servers} - {PG_USER} == {POOL_ROLE}
     for n in range(FLEET):
         assert ("overview", "ok") in _audit(owner, f"kiosk_pool_f{n}")
+
+
+def test_kiosk_db_grant_pool_role_makes_a_login_that_reaches_only_the_wrappers(
+    store_url: str, owner: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kiosk.commands.db import _grant_pool
+
+    assert _grant_pool(store_url, 10.0, "pool_by_command") == 0
+    assert "sscard_pool" in capsys.readouterr().out
+    with owner.connect() as connection:
+        member, tables, functions = connection.execute(
+            text(
+                "SELECT pg_has_role('pool_by_command', 'sscard_pool', 'MEMBER'),"
+                " has_table_privilege('pool_by_command', 'person', 'SELECT'),"
+                " has_function_privilege('pool_by_command', 'kiosk_api.card_status(text)',"
+                " 'EXECUTE')"
+            )
+        ).one()
+    assert (member, tables, functions) == (True, False, False)
+    assert _grant_pool(store_url, 10.0, "no such; role") == 2  # a role name is checked
