@@ -766,6 +766,7 @@ def test_every_function_is_owned_by_sscard_api_with_its_settings_pinned(
         "gate",
         "gate_counted",  # 0004's gate; 0005's gate serves opened cards before it
         "suspicious_kiosks",
+        "caller",  # 0008: the kiosk a call is for (session_user, or the pool's proved one)
         *LOSS_AND_FILING_HELPERS,
         *DOCUMENT_INTERNAL_FUNCTIONS,
     }

@@ -281,3 +281,33 @@ def test_kiosk_db_grant_pool_role_makes_a_login_that_reaches_only_the_wrappers(
         ).one()
     assert (member, tables, functions) == (True, False, False)
     assert _grant_pool(store_url, 10.0, "no such; role") == 2  # a role name is checked
+
+
+def test_every_kiosk_function_has_one_pinned_wrapper_only_the_pool_may_call(
+    owner: Engine,
+) -> None:
+    with owner.connect() as connection:
+        kiosk_functions = set(
+            connection.execute(
+                text(
+                    "SELECT proname FROM pg_proc WHERE pronamespace = 'kiosk_api'::regnamespace"
+                    " AND has_function_privilege('sscard_kiosk', oid, 'EXECUTE')"
+                )
+            ).scalars()
+        )
+        wrappers = connection.execute(
+            text(
+                "SELECT p.proname, p.prosecdef, p.proconfig, pg_get_userbyid(p.proowner),"
+                " has_function_privilege('sscard_pool', p.oid, 'EXECUTE'),"
+                " has_function_privilege('sscard_kiosk', p.oid, 'EXECUTE'),"
+                " EXISTS (SELECT 1 FROM aclexplode(p.proacl) a WHERE a.grantee = 0)"
+                " FROM pg_proc p WHERE p.pronamespace = 'kiosk_pool'::regnamespace"
+            )
+        ).all()
+    assert len(kiosk_functions) > 15
+    assert {w[0] for w in wrappers} == kiosk_functions | {"enter"}
+    for name, definer, config, owner_name, pool_may, kiosk_may, public_may in wrappers:
+        assert definer, name
+        assert owner_name == "sscard_api", name
+        assert "search_path=kiosk_api, public, pg_temp" in config, name
+        assert (pool_may, kiosk_may, public_may) == (name != "enter", False, False), name
