@@ -121,6 +121,7 @@ def _plans(service: AccountService, card: str, year: int) -> dict[str, list[str]
         "annual_statement": lambda c: service.annual_statement(c, year),
     }
     statements: dict[str, tuple[str, Any]] = {}
+    service.hand_back_connections()  # see _measure_screens
     sent = Sent(service.engine)
     try:
         for name, call in calls.items():
@@ -149,6 +150,8 @@ def _plans(service: AccountService, card: str, year: int) -> dict[str, list[str]
 def _measure_screens(
     services: list[AccountService], people: list[tuple[str, str]], floor: Any, now: datetime
 ) -> dict[str, Any]:
+    for service in services:  # so that the next read checks out a connection Sent sees
+        service.hand_back_connections()
     trips = RoundTrips(list({id(s.engine): s.engine for s in services}.values()))
     _session_pass(services, people, floor, year=now.year, samples=None, trips=trips)  # warm-up
     samples: dict[str, list[float]] = {

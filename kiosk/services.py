@@ -477,9 +477,13 @@ class AccountService:
 
     def close(self) -> None:
         self._audit.outbox.close()
-        if self._snapshots is not None:
-            self._snapshots.close()
+        self.hand_back_connections()
         self.engine.dispose()
+
+    def hand_back_connections(self) -> None:
+        """Return the connection the embedded store's reads keep to the engine's pool."""
+        if self._snapshots is not None:
+            self._snapshots.hand_back()
 
     # -- plumbing ----------------------------------------------------------------------
 

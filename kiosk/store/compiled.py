@@ -181,55 +181,50 @@ def snapshot(engine: Engine) -> Iterator[CompiledReads]:
 
 
 class HeldSnapshots:
-    """`snapshot` on a pooled connection each thread keeps between screens.
+    """`snapshot` on one pooled connection kept between screens.
 
     The pool's checkout and return (its fairy, reset and events: ~15 us) cost as much as a
-    statement, and a kiosk reads from two threads at most (the card lane asks the card's
-    status, the store lane the screens). A connection whose statement failed is handed
-    back to the pool invalidated, so the next screen opens a fresh one.
+    statement. A kiosk reads from two threads at most (the card lane asks the card's
+    status, the store lane the screens), nearly never at the same moment: the one that
+    finds the kept connection busy takes one from the pool as before. A connection whose
+    statement failed goes back to the pool invalidated, and the next screen keeps a fresh
+    one.
     """
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._local = threading.local()
-        self._held: list[Any] = []  # every thread's, for close()
-        self._lock = threading.Lock()
+        self._kept: Any = None  # a pool's connection (its fairy), checked out while kept
+        self._lock = threading.Lock()  # whoever holds it reads on _kept
 
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[CompiledReads]:
-        pooled = getattr(self._local, "pooled", None)
-        if pooled is None:
-            try:
-                pooled = self._engine.raw_connection()
-            except sqlite3.Error as error:
-                raise DBAPIError.instance(None, None, error, sqlite3.Error) from None
-            with self._lock:
-                self._held.append(pooled)
-            self._local.pooled = pooled
-        try:
-            with _transaction(pooled.driver_connection, self._engine.dialect) as reads:
+        if not self._lock.acquire(blocking=False):  # the other lane is reading: the pool
+            with snapshot(self._engine) as reads:
                 yield reads
-        except DBAPIError:
-            self._drop(pooled, invalidate=True)
-            raise
+            return
+        try:
+            if self._kept is None:
+                try:
+                    self._kept = self._engine.raw_connection()
+                except sqlite3.Error as error:
+                    raise DBAPIError.instance(None, None, error, sqlite3.Error) from None
+            kept = self._kept
+            try:
+                with _transaction(kept.driver_connection, self._engine.dialect) as reads:
+                    yield reads
+            except DBAPIError:
+                self._kept = None
+                kept.invalidate()  # and back to the pool, which opens a fresh one next
+                raise
+        finally:
+            self._lock.release()
 
-    def close(self) -> None:
-        """Hand every thread's connection back (before the engine is disposed)."""
+    def hand_back(self) -> None:
+        """Return the kept connection to the pool (the next screen checks one out again)."""
         with self._lock:
-            held, self._held = self._held, []
-        for pooled in held:
-            pooled.close()
-        self._local = threading.local()
-
-    def _drop(self, pooled: Any, *, invalidate: bool) -> None:
-        self._local.pooled = None
-        with self._lock:
-            if pooled in self._held:
-                self._held.remove(pooled)
-        if invalidate:
-            pooled.invalidate()  # and back to the pool
-        else:
-            pooled.close()
+            kept, self._kept = self._kept, None
+        if kept is not None:
+            kept.close()
 
 
 @contextlib.contextmanager

@@ -66,9 +66,7 @@ def test_a_missing_value_is_named(tmp_path: Path) -> None:
     engine.dispose()
 
 
-def test_held_snapshots_keep_one_connection_a_thread_and_drop_a_failed_one(
-    tmp_path: Path,
-) -> None:
+def test_held_snapshots_keep_one_connection_and_drop_a_failed_one(tmp_path: Path) -> None:
     import sqlite3
     import threading
 
@@ -84,28 +82,28 @@ def test_held_snapshots_keep_one_connection_a_thread_and_drop_a_failed_one(
     with held.snapshot() as second:
         assert second.driver is first_driver  # kept between screens
         assert second.driver.in_transaction
+        other: list[sqlite3.Connection] = []
+
+        def read_meanwhile() -> None:
+            with held.snapshot() as reads:
+                other.append(reads.driver)
+
+        worker = threading.Thread(target=read_meanwhile)
+        worker.start()
+        worker.join()
+        assert len(other) == 1
+        assert other[0] is not first_driver  # busy: the other lane read on the pool's
     assert not first_driver.in_transaction  # each screen's snapshot ends with it
-
-    other: list[sqlite3.Connection] = []
-
-    def read_elsewhere() -> None:
-        with held.snapshot() as reads:
-            other.append(reads.driver)
-
-    worker = threading.Thread(target=read_elsewhere)
-    worker.start()
-    worker.join()
-    assert len(other) == 1
-    assert other[0] is not first_driver  # a connection per thread
+    assert isinstance(engine.pool, QueuePool)
+    assert engine.pool.checkedout() == 1  # the kept one; the other lane's went back
 
     with pytest.raises(DBAPIError), held.snapshot() as reads:
         reads.driver.execute("SELECT * FROM no_such_table")
     with held.snapshot() as after:
         assert after.driver is not first_driver  # the failed one went back invalidated
         assert after.execute(queries.REGION_NAME, {"code": "320100"}).scalar()
-    held.close()
-    assert isinstance(engine.pool, QueuePool)
-    assert engine.pool.checkedout() == 0  # close() handed every thread's back
+    held.hand_back()
+    assert engine.pool.checkedout() == 0
     engine.dispose()
 
 

@@ -200,7 +200,7 @@ def test_the_new_functions_are_sscard_apis_with_their_settings_pinned(
         " EXISTS (SELECT 1 FROM aclexplode(p.proacl) a WHERE a.grantee = 0)"
         " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
         " WHERE p.proname IN ('record_document', 'certificate_data', 'document_digest',"
-        " 'check_document') ORDER BY 2"
+        " 'check_document') AND n.nspname <> 'kiosk_pool' ORDER BY 2"  # 0008's wrappers: elsewhere
     ).fetchall()
     expected = {
         "certificate_data": ("kiosk_api", True, True, False),
