@@ -153,21 +153,23 @@ SQLite, and `Index Scan Backward using pk_ledger_entry` under a `WindowAgg` (the
 its total in one round trip) on PostgreSQL; the annual statement is a primary-key range
 scan filtered on `posted_at`.""",
     "fleet": """\
-- What the pooled configuration costs: PgBouncer pools per login role and every kiosk has
-  its own role (the functions know it by `session_user`), so a kiosk whose backend went to
-  another kiosk gets a new one: a fork, a login, and PL/pgSQL compiling each function again
+- One shared pool (migration 0008: PgBouncer logs every kiosk in as one role, each call
+  proves its kiosk with its key): 8 backends for 1,000 kiosks, every call on a warm
+  backend. In the run above (the Intel Xeon machine) it answered faster than a backend per
+  kiosk at every screen (at 1,000 kiosks and 20 sessions a second, p50 2.9-5.1 ms against
+  3.6-8.7 ms, worst p99 25.2 ms against 31.7 ms) with 76 MB of PostgreSQL's own memory
+  against 7.2 GB. Neither met the 20 ms p99 goal on this machine, whose two cores also run
+  the thousand simulated kiosks; the AMD EPYC run of 2026-12-02 met it with a backend per
+  kiosk (17.3 ms).
+- A pool per kiosk role (as before migration 0008): a kiosk whose backend went to another
+  kiosk gets a new one: a fork, a login, and PL/pgSQL compiling each function again
   (`card_status` 10-20 ms, the overview ~8 ms the first time in a backend). At 10 kiosks,
   each with its own backend all along, the limit is the kiosks themselves (a session takes
   ~1.5 s, so they turn people away). Past the knee the fresh backends take the whole CPU
   and the calls queue for seconds.
 - A backend per kiosk keeps every backend warm; its price is PostgreSQL's own memory for
   1,000 backends beside shared_buffers (the phase's `postgres_anon_mb_after`), which is
-  what PgBouncer was meant to spare.
-- What would meet the goal with a handful of backends: one pool for all kiosks (PgBouncer
-  logging in with one server role), with each call proving its kiosk by a per-kiosk key the
-  functions check, instead of by the login role (docs/security.md, "Connections"). Not
-  built. Until then, size `max_db_connections` to the kiosks that are in a session at the
-  peak (docs/operations.md, "Sizing a city").""",
+  what PgBouncer was meant to spare.""",
     "session": """\
 Before issue 13 the PIN pad waited for 12 APDUs (the whole identity and the tries probe):
 about 490 ms at 40 ms per APDU. Now it waits for SELECT and the tries probe (2 APDUs); the
