@@ -1,12 +1,18 @@
 """`kiosk db`: upgrade the schema, create the demo store, seed a city-scale store, or set up
-a kiosk's PostgreSQL role (no table rights: it EXECUTEs the kiosk_api functions only)."""
+a kiosk's PostgreSQL role (no table rights: it EXECUTEs the kiosk_api functions only), or
+the shared pool's login (the kiosk_pool wrappers only)."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 HELP = "account store: upgrade the schema, demo or seeded data, the kiosks' database role"
 
@@ -153,50 +159,51 @@ def _print_grants(role: str) -> int:
 def _grant(url: str, timeout: float, role: str, password_env: str) -> int:
     import os
 
-    from kiosk.store.engine import make_engine
-    from kiosk.store.roles import RoleNameError, grant_kiosk_role
+    from kiosk.store.roles import grant_kiosk_role
 
     password = os.environ.get(password_env, "") if password_env else ""
     if password_env and not password:
         print(f"kiosk db: ${password_env} is empty or unset", file=sys.stderr)
         return 2
-    if not url.startswith("postgresql"):
-        print("kiosk db: database roles need a PostgreSQL store (store.url)", file=sys.stderr)
-        return 2
-    engine = make_engine(url, timeout)
-    try:
-        done = grant_kiosk_role(engine, role, password or None)
-    except RoleNameError as error:
-        print(f"kiosk db: {error}", file=sys.stderr)
-        return 2
-    finally:
-        engine.dispose()
-    print("\n".join(f"{s};" for s in done))
-    print(
+    return _grant_on_postgres(
+        url,
+        timeout,
+        lambda engine: grant_kiosk_role(engine, role, password or None),
         f"role {role}: no table rights; EXECUTE on the kiosk_api functions (member of "
-        "sscard_kiosk), CONNECT to this database"
+        "sscard_kiosk), CONNECT to this database",
     )
-    return 0
 
 
 def _grant_pool(url: str, timeout: float, role: str) -> int:
+    from kiosk.store.roles import grant_pool_role
+
+    return _grant_on_postgres(
+        url,
+        timeout,
+        lambda engine: grant_pool_role(engine, role, timeout),
+        f"role {role}: no table rights; EXECUTE on the kiosk_pool wrappers (member of "
+        "sscard_pool), which run a kiosk_api function only for a kiosk whose key checks out",
+    )
+
+
+def _grant_on_postgres(
+    url: str, timeout: float, grant: Callable[[Engine], list[str]], rights: str
+) -> int:
+    """Run `grant` on the store; print what it ran and the role's rights."""
     from kiosk.store.engine import make_engine
-    from kiosk.store.roles import KioskRoleError, RoleNameError, grant_pool_role
+    from kiosk.store.roles import RoleNameError
 
     if not url.startswith("postgresql"):
         print("kiosk db: database roles need a PostgreSQL store (store.url)", file=sys.stderr)
         return 2
     engine = make_engine(url, timeout)
     try:
-        done = grant_pool_role(engine, role)
-    except (RoleNameError, KioskRoleError) as error:
+        done = grant(engine)
+    except RoleNameError as error:  # KioskRoleError is one too
         print(f"kiosk db: {error}", file=sys.stderr)
         return 2
     finally:
         engine.dispose()
     print("\n".join(f"{s};" for s in done))
-    print(
-        f"role {role}: no table rights; EXECUTE on the kiosk_pool wrappers (member of "
-        "sscard_pool), which run a kiosk_api function only for a kiosk whose key checks out"
-    )
+    print(rights)
     return 0
