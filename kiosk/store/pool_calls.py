@@ -74,6 +74,9 @@ def install(engine: Engine, identity: PoolIdentity) -> None:
         executemany: bool,
     ) -> tuple[str, Any]:
         del connection, cursor, context
+        if executemany and parameters and _CALL.search(statement):  # each row gains the proof
+            calls = [pooled_call(statement, values, identity) for values in parameters]
+            return calls[0][0], [values for _, values in calls]
         if executemany:
             return statement, parameters
         return pooled_call(statement, parameters, identity)
