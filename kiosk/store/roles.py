@@ -163,14 +163,22 @@ def grant_pool_role(engine: Engine, role: str, timeout_seconds: float = 3.0) -> 
     with engine.begin() as connection:
         if connection.execute(text("SELECT to_regnamespace('kiosk_pool') IS NULL")).scalar_one():
             raise KioskRoleError("the store has no kiosk_pool schema yet: run `kiosk db upgrade`")
-        exists = connection.execute(
-            text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}
+        found = connection.execute(
+            text("SELECT rolsuper, rolbypassrls, rolreplication FROM pg_roles WHERE rolname = :r"),
+            {"r": role},
         ).first()
+        if found is not None and any(found):
+            raise KioskRoleError(
+                f"role {role} is a superuser or has BYPASSRLS or REPLICATION: "
+                "the pool's login must have none of them"
+            )
         database = connection.execute(text("SELECT current_database()")).scalar_one()
         statements = [
-            *([] if exists else [f"CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE"]),
+            *([] if found else [f"CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE"]),
             f"ALTER ROLE {role} LOGIN INHERIT NOCREATEDB NOCREATEROLE",
             f"GRANT CONNECT ON DATABASE {_quoted(database)} TO {role}",
+            # Never a kiosk too: kiosk_api.caller() would know it as itself, not its callers.
+            *_foreign_memberships(connection, role, keep="sscard_pool"),
             f"GRANT sscard_pool TO {role}",
             # What a kiosk role is also given (grant_statements): the per-role settings.
             f"ALTER ROLE {role} SET synchronous_commit = off",
@@ -224,8 +232,8 @@ def _set_password(connection: Connection, role: str, password: str) -> str:
     return f"ALTER ROLE {role} PASSWORD 'SCRAM-SHA-256$...'  -- verifier made on this machine"
 
 
-def _foreign_memberships(connection: Connection, role: str) -> list[str]:
-    """REVOKEs for every role `role` belongs to besides the kiosk group (granted by hand)."""
+def _foreign_memberships(connection: Connection, role: str, keep: str = KIOSK_GROUP) -> list[str]:
+    """REVOKEs for every role `role` belongs to besides `keep` (granted by hand)."""
     from sqlalchemy import text
 
     granted = connection.execute(
@@ -234,7 +242,7 @@ def _foreign_memberships(connection: Connection, role: str) -> list[str]:
             " JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles r ON r.oid = m.member"
             " WHERE r.rolname = :role AND g.rolname <> :group ORDER BY g.rolname"
         ),
-        {"role": role, "group": KIOSK_GROUP},
+        {"role": role, "group": keep},
     ).scalars()
     return [f"REVOKE {_quoted(name)} FROM {role}" for name in granted]
 

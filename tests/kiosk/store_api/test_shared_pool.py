@@ -23,7 +23,7 @@ from sqlalchemy import Engine, text
 from kiosk.services import AccountService
 from kiosk.store.engine import make_engine
 from kiosk.store.pool_calls import pool_key
-from kiosk.store.roles import grant_kiosk_role, grant_pool_role
+from kiosk.store.roles import KioskRoleError, grant_kiosk_role, grant_pool_role
 from realparts.pgbouncer import HOST, PGBOUNCER, PgBouncer
 from realparts.postgres import PG_USER, PostgresCluster
 from tests.kiosk.store_api.conftest import BOUNCER_TIMEOUT, DATABASE, NOW, active_people
@@ -116,6 +116,15 @@ def test_two_kiosks_on_one_pool_read_and_audit_as_themselves(
     pools = [p for p in shared_bouncer.show("POOLS") if p["database"] == DATABASE]
     assert {p["user"] for p in pools} - {PG_USER} == {POOL_ROLE}
     assert not _audit(owner, POOL_ROLE)  # no row is the pool's own
+
+
+def _rows(owner: Engine, kiosk: str) -> int:
+    with owner.connect() as connection:
+        return int(
+            connection.execute(
+                text("SELECT count(*) FROM audit_event WHERE kiosk_id = :k"), {"k": kiosk}
+            ).scalar_one()
+        )
 
 
 def _raw(bouncer: PgBouncer, role: str, password: str) -> psycopg.Connection[Any]:
@@ -311,3 +320,32 @@ def test_every_kiosk_function_has_one_pinned_wrapper_only_the_pool_may_call(
         assert owner_name == "sscard_api", name
         assert "search_path=kiosk_api, public, pg_temp" in config, name
         assert (pool_may, kiosk_may, public_may) == (name != "enter", False, False), name
+
+
+def test_a_pool_login_that_is_a_kiosk_too_is_only_itself(
+    api_cluster: PostgresCluster, owner: Engine
+) -> None:
+    """Granted by hand both ways, the login still cannot claim a kiosk through the setting;
+    grant-pool-role takes the kiosk membership away again."""
+    card, _citizen = active_people(owner, 1)[0]
+    grant_pool_role(owner, "pool_and_kiosk")
+    claimed_before = _rows(owner, "kiosk_pool_a")
+    with owner.begin() as connection:
+        connection.exec_driver_sql("GRANT sscard_kiosk TO pool_and_kiosk")
+    with psycopg.connect(
+        host=str(api_cluster.base), user="pool_and_kiosk", dbname=DATABASE, autocommit=True
+    ) as both:
+        both.execute("SELECT set_config('sscard.caller', 'kiosk_pool_a', false)")
+        assert both.execute("SELECT kiosk_api.card_status(%s)", (card,)).fetchone() == ("active",)
+    assert ("card_status", "ok") in _audit(owner, "pool_and_kiosk")
+    assert _rows(owner, "kiosk_pool_a") == claimed_before  # nothing in the claimed name
+    done = grant_pool_role(owner, "pool_and_kiosk")
+    assert 'REVOKE "sscard_kiosk" FROM pool_and_kiosk' in done
+    with owner.connect() as connection:
+        assert not connection.execute(
+            text("SELECT pg_has_role('pool_and_kiosk', 'sscard_kiosk', 'MEMBER')")
+        ).scalar_one()
+    with owner.begin() as connection:
+        connection.exec_driver_sql("CREATE ROLE pool_too_strong LOGIN BYPASSRLS")
+    with pytest.raises(KioskRoleError, match="BYPASSRLS"):
+        grant_pool_role(owner, "pool_too_strong")

@@ -97,11 +97,14 @@ LANGUAGE plpgsql STABLE {settings} AS $fn$
 DECLARE
     v_kiosk text;
 BEGIN
-    -- A direct membership: a superuser is a member of every role, and is no pool.
+    -- A direct membership: a superuser is a member of every role, and is no pool. A login
+    -- that is a kiosk too could EXECUTE kiosk_api itself with a caller it set by hand: it
+    -- is only ever itself.
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m
                      JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
                      JOIN pg_catalog.pg_roles u ON u.oid = m.member
-                    WHERE g.rolname = '{POOL_GROUP}' AND u.rolname = session_user) THEN
+                    WHERE g.rolname = '{POOL_GROUP}' AND u.rolname = session_user)
+       OR pg_has_role(session_user, '{KIOSK_GROUP}', 'MEMBER') THEN
         RETURN session_user;
     END IF;
     v_kiosk := nullif(current_setting('{CALLER_SETTING}', true), '');
