@@ -119,18 +119,9 @@ def grant_kiosk_role(engine: Engine, role: str, password: str | None = None) -> 
             raise KioskRoleError(
                 f"the store has no {API_SCHEMA} schema yet: run `kiosk db upgrade` first"
             )
-        found = connection.execute(
-            text("SELECT rolsuper, rolbypassrls, rolreplication FROM pg_roles WHERE rolname = :r"),
-            {"r": role},
-        ).first()
-        if found is not None and any(found):
-            # Such a role reads every table whatever we revoke; refuse rather than pretend.
-            raise KioskRoleError(
-                f"role {role} is a superuser or has BYPASSRLS or REPLICATION: "
-                "a kiosk role must have none of them"
-            )
+        found = _existing_weak_role(connection, role, "a kiosk role")
         done: list[str] = []
-        if found is None:
+        if not found:
             create = f"CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE"
             connection.exec_driver_sql(create)
             done.append(create)
@@ -163,15 +154,7 @@ def grant_pool_role(engine: Engine, role: str, timeout_seconds: float = 3.0) -> 
     with engine.begin() as connection:
         if connection.execute(text("SELECT to_regnamespace('kiosk_pool') IS NULL")).scalar_one():
             raise KioskRoleError("the store has no kiosk_pool schema yet: run `kiosk db upgrade`")
-        found = connection.execute(
-            text("SELECT rolsuper, rolbypassrls, rolreplication FROM pg_roles WHERE rolname = :r"),
-            {"r": role},
-        ).first()
-        if found is not None and any(found):
-            raise KioskRoleError(
-                f"role {role} is a superuser or has BYPASSRLS or REPLICATION: "
-                "the pool's login must have none of them"
-            )
+        found = _existing_weak_role(connection, role, "the pool's login")
         database = connection.execute(text("SELECT current_database()")).scalar_one()
         statements = [
             *([] if found else [f"CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE"]),
@@ -189,6 +172,24 @@ def grant_pool_role(engine: Engine, role: str, timeout_seconds: float = 3.0) -> 
         for statement in statements:
             connection.exec_driver_sql(statement)
         return statements
+
+
+def _existing_weak_role(connection: Connection, role: str, what: str) -> bool:
+    """Whether `role` exists; KioskRoleError if it is a superuser or has BYPASSRLS or
+    REPLICATION: such a role reads every table whatever we revoke, so refuse rather than
+    pretend."""
+    from sqlalchemy import text
+
+    found = connection.execute(
+        text("SELECT rolsuper, rolbypassrls, rolreplication FROM pg_roles WHERE rolname = :r"),
+        {"r": role},
+    ).first()
+    if found is not None and any(found):
+        raise KioskRoleError(
+            f"role {role} is a superuser or has BYPASSRLS or REPLICATION: "
+            f"{what} must have none of them"
+        )
+    return found is not None
 
 
 def _set_pool_key(connection: Connection, role: str, password: str) -> list[str]:
