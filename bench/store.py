@@ -33,7 +33,7 @@ from bench.store_floors import floors
 from bench.store_trips import RoundTrips, Sent
 from kiosk.config import KioskConfig
 from kiosk.services import AccountService
-from kiosk.store.engine import make_engine
+from kiosk.store.engine import PAGE_CACHE_KIB, make_engine
 from kiosk.store.models import TABLES
 from kiosk.store.roles import grant_kiosk_role
 from realparts.postgres import PostgresCluster
@@ -180,6 +180,7 @@ def _measure_sqlite(url: str, now: datetime, data_dir: Path, sample: int) -> dic
 
     service = _service(url, now, data_dir, audit=False)
     raw = sqlite3.connect(f"file:{url.removeprefix('sqlite:///')}?mode=ro", uri=True)
+    raw.execute(f"PRAGMA cache_size=-{PAGE_CACHE_KIB}")  # the page cache the kiosk's store has
     try:
         people = _people(service.engine, now, sample)
         figures: dict[str, Any] = {"cards": len(people)}

@@ -31,6 +31,10 @@ from sqlalchemy.pool import ConnectionPoolEntry
 # The monotonic time after which a SQLite statement is interrupted (0: no deadline).
 _DEADLINE: contextvars.ContextVar[float] = contextvars.ContextVar("store_deadline", default=0.0)
 PROGRESS_OPS = 4000  # SQLite VM steps between deadline checks (~20 us)
+# SQLite's page cache per connection, in KiB (a cap, filled as pages are read). The default
+# 2 MiB cannot hold the inner pages of a city-scale store's indexes, so every screen read
+# them again from the file: 64 MiB cut the overview's p99 by a fifth at 1M persons.
+PAGE_CACHE_KIB = 65536
 _QUOTED = re.compile(r'"[^"]*"')
 
 
@@ -98,6 +102,7 @@ def _sqlite_engine(url: URL, timeout_seconds: float, create: bool) -> Engine:
             if path is not None:
                 cursor.execute("PRAGMA journal_mode=WAL")
                 cursor.execute("PRAGMA synchronous=NORMAL")
+                cursor.execute(f"PRAGMA cache_size=-{PAGE_CACHE_KIB}")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         finally:

@@ -66,6 +66,17 @@ def test_a_missing_value_is_named(tmp_path: Path) -> None:
     engine.dispose()
 
 
+def test_a_store_connection_keeps_the_inner_pages_of_a_city_scale_store(tmp_path: Path) -> None:
+    from kiosk.store.engine import PAGE_CACHE_KIB
+
+    engine = make_engine(seed_demo_store(tmp_path))
+    with snapshot(engine) as reads:
+        (size,) = reads.driver.execute("PRAGMA cache_size").fetchone()
+    assert size == -PAGE_CACHE_KIB  # KiB, not SQLite's 2 MiB default
+    assert PAGE_CACHE_KIB >= 32 * 1024
+    engine.dispose()
+
+
 def test_held_snapshots_keep_one_connection_and_drop_a_failed_one(tmp_path: Path) -> None:
     import sqlite3
     import threading
