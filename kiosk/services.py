@@ -9,7 +9,6 @@ unknown) and StoreUnavailable (unreachable, too slow, or not set up).
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -30,6 +29,7 @@ from kiosk.domain import (
     RemoteFiling,
 )
 from kiosk.store.errors import CardNotActive, CardRefusal, StoreError, StoreUnavailable
+from kiosk.store_calls import StoreCalls
 from kiosk.words import receipt_words
 
 if TYPE_CHECKING:
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import sessionmaker
 
     from kiosk.config import KioskConfig
-    from kiosk.store.compiled import HeldSnapshots
     from kiosk.store.reads import Holder
 
 __all__ = [
@@ -78,7 +77,6 @@ class AccountService:
 
         from kiosk.pseudonym_key import PseudonymKey
         from kiosk.store.audit import AuditWriter
-        from kiosk.store.compiled import HeldSnapshots
         from kiosk.store.outbox import AuditOutbox
 
         engine = store if isinstance(store, Engine) else store.kw["bind"]
@@ -86,31 +84,21 @@ class AccountService:
         self.kiosk_id = kiosk_id
         self.kiosk_location = kiosk_location
         self.clock = clock
-        self.timeout_seconds = timeout_seconds
         self.audit = audit
-        # PostgreSQL: BEGIN READ ONLY (psycopg adds it to the BEGIN, no extra round trip).
-        self._reader = (
-            engine.execution_options(postgresql_readonly=True)
-            if engine.dialect.name == "postgresql"
-            else engine
-        )
-        self._snapshots = HeldSnapshots(engine) if engine.dialect.name == "sqlite" else None
+        self._store = StoreCalls(engine, timeout_seconds)
         outbox = AuditOutbox(outbox_path or Path("var") / OUTBOX_NAME)
         self._audit = AuditWriter(engine, outbox)
         self.pseudonyms = PseudonymKey(key_dir or outbox.path.parent, pseudonym_key)
         self._region_names: dict[str, str] = {}
         # What the chip proved for the card in the reader: card number -> citizen ID.
         self._proofs: dict[str, str] = {}
-        # One function call is one statement and its own transaction: autocommit spares
-        # the BEGIN and COMMIT round trips (the server commits its audit row at the end).
-        self._api = (
-            engine.execution_options(isolation_level="AUTOCOMMIT")
-            if engine.dialect.name == "postgresql"
-            else engine
-        )
         # A kiosk role on the fleet store calls kiosk_api functions, never tables; decided
         # on the first call that reaches the store.
         self._fleet: bool | None = None if engine.dialect.name == "postgresql" else False
+
+    @property
+    def timeout_seconds(self) -> float:
+        return self._store.timeout_seconds
 
     @classmethod
     def from_config(
@@ -482,8 +470,7 @@ class AccountService:
 
     def hand_back_connections(self) -> None:
         """Return the connection the embedded store's reads keep to the engine's pool."""
-        if self._snapshots is not None:
-            self._snapshots.hand_back()
+        self._store.hand_back()
 
     # -- plumbing ----------------------------------------------------------------------
 
@@ -497,44 +484,7 @@ class AccountService:
         return self._fleet
 
     def _fleet_call(self, call: Callable[[Connection], T], commit: bool = True) -> T:
-        """`call` as one autocommitted function call (the server's audit row is part of it:
-        a refusal's row stands with it)."""
-        return self._transaction(call, commit=commit, engine=self._api)
-
-    def _transaction(
-        self, call: Callable[[Connection], T], *, commit: bool, engine: Engine | None = None
-    ) -> T:
-        """`call` on one connection within the deadline, StoreUnavailable when the store
-        fails; a pooled connection that died with the server gets one retry on a fresh one."""
-        from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-
-        from kiosk.store.engine import deadline
-
-        started = time.monotonic()
-        engine = engine or self.engine
-        for attempt in (1, 2):
-            try:
-                with deadline(self.timeout_seconds), engine.connect() as connection:
-                    try:
-                        result = call(connection)
-                    except (CardNotActive, StoreUnavailable):
-                        # A refusal is the server's answer: its audit row (and the card's
-                        # count towards the ceiling) must stand, not roll back with it.
-                        if commit:
-                            connection.commit()
-                        raise
-                    if commit:
-                        connection.commit()
-                    return result  # leaving without a commit rolls a read back
-            except DBAPIError as error:
-                elapsed = time.monotonic() - started
-                retry = attempt == 1 and elapsed < self.timeout_seconds / 2
-                if error.connection_invalidated and retry:
-                    continue
-                raise _unavailable(error, elapsed) from None
-            except SQLAlchemyError as error:
-                raise _unavailable(error, time.monotonic() - started) from None
-        raise AssertionError("unreachable")  # pragma: no cover
+        return self._store.function_call(call, commit)
 
     def _call(
         self,
@@ -557,24 +507,7 @@ class AccountService:
                 raise CardNotActive(CardRefusal.MISMATCH)
             return query(connection, holder, now)
 
-        if self._snapshots is not None:
-            return self._sqlite_read(self._snapshots, call)
-        return self._transaction(call, commit=False, engine=self._reader)
-
-    def _sqlite_read(self, snapshots: HeldSnapshots, call: Callable[[Connection], T]) -> T:
-        """`call` on the embedded store's driver directly (kiosk.store.compiled): for these
-        keyed reads SQLAlchemy costs more than SQLite itself. Bounded and worded as
-        _transaction bounds and words a read."""
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from kiosk.store.engine import deadline
-
-        started = time.monotonic()
-        try:
-            with deadline(self.timeout_seconds), snapshots.snapshot() as reads:
-                return call(cast("Connection", reads))
-        except SQLAlchemyError as error:
-            raise _unavailable(error, time.monotonic() - started) from None
+        return self._store.read(call)
 
     def _fleet_read(
         self,
@@ -633,17 +566,6 @@ def _midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day)
 
 
-def _unavailable(error: Exception, elapsed: float) -> StoreUnavailable:
-    detail = str(getattr(error, "orig", None) or error).splitlines()[0][:200]
-    if "no such table" in detail or "does not exist" in detail:
-        detail += " (run `kiosk db upgrade`)"
-    unavailable = StoreUnavailable(
-        f"account store unavailable after {elapsed:.2f} s: {type(error).__name__}: {detail}"
-    )
-    log.warning("%s", unavailable.operator_message)
-    return unavailable
-
-
 # -- issue 17: what kiosk.citizen_requests needs of the account service ----------------------
 
 
@@ -657,7 +579,7 @@ def write_to_store(service: AccountService, call: Callable[[Connection], T]) -> 
     statements each commit on their own (autocommit), on the embedded one together."""
     if service._on_fleet():
         return service._fleet_call(call)
-    return service._transaction(call, commit=True)
+    return service._store.transaction(call, commit=True)
 
 
 def proven_citizen_id(service: AccountService, card_number: str) -> str | None:
