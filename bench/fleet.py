@@ -103,20 +103,13 @@ def _roles(cluster: PostgresCluster, count: int) -> tuple[list[str], str]:
 def _pool_login(cluster: PostgresCluster, roles: list[str], password: str) -> None:
     """POOL_LOGIN, and every kiosk's shared-pool key digest (as grant-kiosk-role stores it;
     set on each run: a cache made before migration 0008 has none)."""
-    from kiosk.store.pool_calls import key_digest, pool_key
-    from kiosk.store.roles import grant_pool_role
+    from kiosk.store.roles import grant_pool_role, set_pool_keys
 
     admin = make_engine(cluster.url("postgres"), 60.0)
     try:
         grant_pool_role(admin, POOL_LOGIN)
         with admin.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO kiosk_api.kiosk_key (kiosk_role, digest) VALUES (:r, :d)"
-                    " ON CONFLICT (kiosk_role) DO UPDATE SET digest = excluded.digest"
-                ),
-                [{"r": role, "d": key_digest(pool_key(role, password))} for role in roles],
-            )
+            set_pool_keys(connection, roles, password)
     finally:
         admin.dispose()
 
