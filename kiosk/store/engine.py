@@ -33,7 +33,7 @@ _DEADLINE: contextvars.ContextVar[float] = contextvars.ContextVar("store_deadlin
 PROGRESS_OPS = 4000  # SQLite VM steps between deadline checks (~20 us)
 # SQLite's page cache per connection, in KiB (a cap, filled as pages are read). The default
 # 2 MiB cannot hold the inner pages of a city-scale store's indexes, so every screen read
-# them again from the file: 64 MiB cut the overview's p99 by a fifth at 1M persons.
+# them again from the file: 64 MiB cut an overview's CPU time by about a tenth at 1M persons.
 PAGE_CACHE_KIB = 65536
 _QUOTED = re.compile(r'"[^"]*"')
 
