@@ -128,7 +128,7 @@ class AccountService:
         if self._on_fleet():
             from kiosk.store import fleet_api
 
-            self._fleet_call(lambda c: fleet_api.card_status(c, card_number))
+            self._store.function_call(lambda c: fleet_api.card_status(c, card_number))
             return
         self._call("card_status", card_number, lambda connection, holder, now: None)
 
@@ -346,7 +346,9 @@ class AccountService:
             )
             return build(holder, facts)
 
-        return self._served("certificate", card_number, table, lambda: self._fleet_call(fleet))
+        return self._served(
+            "certificate", card_number, table, lambda: self._store.function_call(fleet)
+        )
 
     def _served(
         self,
@@ -479,12 +481,9 @@ class AccountService:
         if self._fleet is None:
             from kiosk.store import fleet_api
 
-            self._fleet = self._fleet_call(fleet_api.is_kiosk_role, commit=False)
+            self._fleet = self._store.function_call(fleet_api.is_kiosk_role, commit=False)
             self._audit.functions = self._fleet
         return self._fleet
-
-    def _fleet_call(self, call: Callable[[Connection], T], commit: bool = True) -> T:
-        return self._store.function_call(call, commit)
 
     def _call(
         self,
@@ -526,7 +525,7 @@ class AccountService:
             holder = reads.resolve(bundle, card_number, now)
             return query(bundle, holder, now)
 
-        return self._fleet_call(call)
+        return self._store.function_call(call)
 
     def _region_name(self, connection: Connection, code: str) -> str:
         """Region names hardly ever change: ask the store once per code."""
@@ -578,7 +577,7 @@ def write_to_store(service: AccountService, call: Callable[[Connection], T]) -> 
     """`call` on the store with the service's deadline, committed: on the fleet store its
     statements each commit on their own (autocommit), on the embedded one together."""
     if service._on_fleet():
-        return service._fleet_call(call)
+        return service._store.function_call(call)
     return service._store.transaction(call, commit=True)
 
 
