@@ -155,12 +155,12 @@ scan filtered on `posted_at`.""",
     "fleet": """\
 - One shared pool (migration 0008: PgBouncer logs every kiosk in as one role, each call
   proves its kiosk with its key): 8 backends for 1,000 kiosks, every call on a warm
-  backend. In the run above (the Intel Xeon machine) it answered faster than a backend per
-  kiosk at every screen (at 1,000 kiosks and 20 sessions a second, p50 2.9-5.1 ms against
-  3.6-8.7 ms, worst p99 25.2 ms against 31.7 ms) with 76 MB of PostgreSQL's own memory
-  against 7.2 GB. Neither met the 20 ms p99 goal on this machine, whose two cores also run
-  the thousand simulated kiosks; the AMD EPYC run of 2026-12-02 met it with a backend per
-  kiosk (17.3 ms).
+  backend. In the run above (2026-12-04, AMD EPYC) it met the goal with room: at 1,000
+  kiosks and 20 sessions a second p50 1.2-2.2 ms and worst p99 4.8 ms, against 2.0-5.0 ms
+  and 13.4 ms for a backend per kiosk, with 63 MB of PostgreSQL's own memory against
+  7.2 GB, and it kept up to 80 sessions a second. The Intel Xeon run of 2026-12-03 measured
+  25.2 ms and 31.7 ms for the same two: on a machine whose two cores also run the thousand
+  simulated kiosks, the tail is the machine's.
 - A pool per kiosk role (as before migration 0008): a kiosk whose backend went to another
   kiosk gets a new one: a fork, a login, and PL/pgSQL compiling each function again
   (`card_status` 10-20 ms, the overview ~8 ms the first time in a backend). At 10 kiosks,
