@@ -200,9 +200,7 @@ def test_downgrading_0007_gives_back_the_gates_and_screens_it_patched(
         before = _definitions(engine)
         upgrade(engine)
         patched = _definitions(engine)
-        # 0007 made them refuse a report in force; 0009 asks it inline.
-        assert all("'reported_lost'" in patched[g] for g in ("gate", "gate_counted"))
-        assert all("public.loss_report l" in patched[g] for g in ("gate", "gate_counted"))
+        assert all("report_in_force" in patched[g] for g in ("gate", "gate_counted"))
         assert all("last_report_end" in patched[s] for s in SCREENS)
         config = alembic_config()
         with engine.begin() as connection:
