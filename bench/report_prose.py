@@ -137,7 +137,9 @@ response with `TCP_NODELAY`, and `TCP_QUICKACK` re-armed after every `recv` (wit
 - **What a screen does beyond its floor**: the gate (the card, the citizen ID, the opening,
   the audit row; migration 0005 serves an opened card without the ceiling's work), the JSON
   document of several row sets, its parse into rows, and the screen's objects, flags
-  included. The history page's function still builds a page the kiosk does not read when
+  included. `card_status`'s floor reads one row; the function also takes the kiosk's lock,
+  counts the card towards the ceiling (a DELETE and an upsert of card_seen) and writes the
+  audit row, all of which the issue asks of it, so its ratio is the largest. The history page's function still builds a page the kiosk does not read when
   the look-back covers it; dropping that, and answering arrays instead of objects, are the
   next steps.
 - **SQLite**: the reads go straight to the sqlite3 driver (`kiosk/store/compiled.py`); what
