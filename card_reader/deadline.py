@@ -5,8 +5,10 @@ A card (or a reader driver) can stop answering in the middle of a command, and n
 pyscard or pcsc-lite bounds SCardTransmit. The call runs on a runner thread while the caller
 waits at most `seconds`; a call that overruns leaves its runner behind (it is a daemon and
 is never reused) and the caller gets CardNotRespondingError (or the error `overrun` makes).
-Idle runners are reused, so a healthy kiosk keeps one per concurrent caller.
-`stuck_calls()` counts the abandoned calls that have not returned yet: the kiosk's health.
+Idle runners are reused, so a healthy kiosk keeps one per concurrent caller; past the
+first, a runner idle for IDLE_SECONDS ends, so a moment when two callers met (a worker job
+beside a card command) leaves no thread behind. `stuck_calls()` counts the abandoned calls
+that have not returned yet: the kiosk's health.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from card_reader.errors import CardNotRespondingError
 
 T = TypeVar("T")
 A = TypeVar("A")
+IDLE_SECONDS = 30.0  # a spare runner ends after this long without work
 
 
 class _Outcome:
@@ -43,7 +46,16 @@ class _Runner:
 
     def _loop(self) -> None:
         while True:
-            function, argument, outcome = self.calls.get()
+            try:
+                function, argument, outcome = self.calls.get(timeout=IDLE_SECONDS)
+            except queue.Empty:
+                with _idle_lock:
+                    # Idle means in _idle: a caller that took this runner is about to hand
+                    # it a call. The last idle runner stays for the next one.
+                    if self in _idle and len(_idle) > 1:
+                        _idle.remove(self)
+                        return
+                continue
             try:
                 outcome.value = function(argument)
             except BaseException as error:  # handed to the waiting caller, not swallowed
