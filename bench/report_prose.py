@@ -98,9 +98,11 @@ spool, the root logger writing the redacting log file as `kiosk run` does. Each 
 inserts a demo card (张伟, 王喆, 李堃 and the long name in turn), types a wrong PIN first
 every 7th time, opens the overview and two account screens (back to the overview after
 each), prints a receipt every 10th time, ends and takes the card out. Process figures are
-sampled after 50 warm-up sessions and at the end, after a `gc.collect()`. Then the log,
-every file name under data_dir, the receipt journal and the audit rows are searched for the
-demo people's names, citizen IDs and card numbers.""",
+sampled after 420 warm-up sessions (one whole cycle of the script: every combination of
+person, screen pair, wrong PIN and receipt once) and at the end, after a `gc.collect()`;
+the RSS curve in the details starts at session 50, so what the first cycle adds is there
+too. Then the log, every file name under data_dir, the receipt journal and the audit rows
+are searched for the demo people's names, citizen IDs and card numbers.""",
     "faults": """\
 A hung card call, through a real pcscd + vpcd (bench/faults.py; the same drill is the test
 `tests/faults/test_hung_card.py`). The card is made mute from APDU N on, for every N of a
@@ -139,9 +141,9 @@ response with `TCP_NODELAY`, and `TCP_QUICKACK` re-armed after every `recv` (wit
   document of several row sets, its parse into rows, and the screen's objects, flags
   included. `card_status`'s floor reads one row; the function also takes the kiosk's lock,
   counts the card towards the ceiling (a DELETE and an upsert of card_seen) and writes the
-  audit row, all of which the issue asks of it, so its ratio is the largest. The history page's function still builds a page the kiosk does not read when
-  the look-back covers it; dropping that, and answering arrays instead of objects, are the
-  next steps.
+  audit row, all of which the issue asks of it, so its ratio is the largest. The history
+  page's function still builds a page the kiosk does not read when the look-back covers
+  it; dropping that, and answering arrays instead of objects, are the next steps.
 - **SQLite**: the reads go straight to the sqlite3 driver (`kiosk/store/compiled.py`); what
   is left is Python making the screen's objects and the flags, and on this machine the
   page cache, which gives back the 2.3 GB file under memory pressure (a few reads that go

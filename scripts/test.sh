@@ -5,7 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
-echo "== ruff";        ruff check . && ruff format --check .
+# One command a line: under `set -e` a failure before the last `&&` of a list does not
+# stop the script (a lint error once passed CI that way).
+echo "== ruff";        ruff check .
+echo "== ruff format"; ruff format --check .
 echo "== mypy";        mypy
 echo "== import rules"; lint-imports
 echo "== pytest";      pytest "$@"
